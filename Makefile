@@ -1,0 +1,51 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PORT ?= 8000
+WORKERS ?= 3
+VENV := .venv
+PY := $(VENV)/bin/python
+FIXTURES := fixtures/us-iran-2019-2020.json
+# Tests and the dev server run with DEBUG on; `make serve` is the production-like path.
+DEV_ENV := DEBUG=True
+
+.PHONY: install run serve test test-only bench lint migrate fixtures clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+fixtures: migrate
+	$(DEV_ENV) $(PY) manage.py loaddata $(FIXTURES)
+
+run: fixtures
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+serve: install
+	@if [ -z "$$SECRET_KEY" ]; then echo "SECRET_KEY not set: using a throwaway key for this run"; fi
+	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} && \
+	export SECRET_KEY DEBUG=False ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} \
+	       SECURE_COOKIES=$${SECURE_COOKIES:-False} && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py migrate --noinput && \
+	$(VENV)/bin/gunicorn timeline.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -
+
+test: install test-only
+
+test-only:
+	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

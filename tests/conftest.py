@@ -1,0 +1,108 @@
+import datetime as dt
+import itertools
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from timeline.models import (
+    Actor,
+    Category,
+    Citation,
+    Claim,
+    Event,
+    EventActor,
+    Source,
+    Timeline,
+)
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def category(db) -> Category:
+    return Category.objects.create(name="Attack", slug="attack", colour="#c0392b")
+
+
+@pytest.fixture
+def source(db) -> Source:
+    return Source.objects.create(
+        publisher="CNN",
+        title="Stampede report",
+        slug="cnn-stampede",
+        published=dt.date(2020, 1, 7),
+    )
+
+
+@pytest.fixture
+def timeline(db) -> Timeline:
+    return Timeline.objects.create(
+        title="Test chronology", slug="us-iran-escalation-2019-2020", is_published=True
+    )
+
+
+@pytest.fixture
+def make_event(db, category, source, timeline):
+    """Build a saved event; published ones get a citation first, as the rules require."""
+
+    def make(
+        title: str | None = None,
+        *,
+        status: str = Event.Status.PUBLISHED,
+        start: dt.datetime | None = None,
+        actors: tuple[Actor, ...] = (),
+        on_timeline: bool = True,
+        **fields,
+    ) -> Event:
+        n = next(_counter)
+        title = title or f"Event {n}"
+        event = Event.objects.create(
+            title=title,
+            slug=f"event-{n}",
+            summary=f"What happened in {title}.",
+            start=start or dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n),
+            timezone=fields.pop("timezone", "Asia/Baghdad"),
+            category=fields.pop("category", category),
+            status=status,
+            **fields,
+        )
+        Citation.objects.create(event=event, source=source, quote="A quoted passage.")
+        Claim.objects.create(event=event, kind="deaths", value=n, text=f"{n} dead", source=source)
+        for actor in actors:
+            EventActor.objects.create(event=event, actor=actor, role="perpetrator")
+        if on_timeline:
+            timeline.events.add(event)
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_actor(db):
+    def make(name: str, **fields) -> Actor:
+        slug = fields.pop("slug", name.lower().replace(" ", "-"))
+        return Actor.objects.create(
+            name=name, slug=slug, kind=fields.pop("kind", "state"), **fields
+        )
+
+    return make
+
+
+def _user(username: str, group: str) -> User:
+    user = User.objects.create_user(username, password="correct horse battery", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return _user("editor", "Editor")
+
+
+@pytest.fixture
+def publisher(db) -> User:
+    return _user("publisher", "Publisher")
+
+
+BAGHDAD = ZoneInfo("Asia/Baghdad")
+TEHRAN = ZoneInfo("Asia/Tehran")

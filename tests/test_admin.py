@@ -1,0 +1,181 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+INLINES = {
+    "event_actors": ["actor", "role", "note"],
+    "citations": ["source", "quote", "note"],
+    "claims": ["kind", "value", "value_max", "text", "source", "attributed_to"],
+    "links_out": ["to_event", "kind"],
+}
+
+
+def _form_data(event: Event | None, category, **overrides) -> dict:
+    """What the change form posts: the event's fields plus every inline's management form."""
+    local = event.local_start if event else dt.datetime(2020, 1, 3, 0, 30)
+    data = {
+        "title": event.title if event else "Airport strike",
+        "slug": event.slug if event else "airport-strike",
+        "summary": "A drone strike.",
+        "body": "",
+        "category": category.pk,
+        "importance": 5,
+        "start_0": local.strftime("%Y-%m-%d"),
+        "start_1": local.strftime("%H:%M:%S"),
+        "precision": "minute",
+        "end_0": "",
+        "end_1": "",
+        "end_precision": "",
+        "timezone": "Asia/Baghdad",
+        "place_name": "Baghdad",
+        "country": "IQ",
+        "latitude": "",
+        "longitude": "",
+        "image_url": "",
+        "image_alt": "",
+        "image_caption": "",
+        "image_credit": "",
+        "status": event.status if event else "draft",
+    }
+    for prefix, fields in INLINES.items():
+        rows = list(getattr(event, prefix).all()) if event else []
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": len(rows),
+                f"{prefix}-INITIAL_FORMS": len(rows),
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = row.pk
+            for field in fields:
+                value = (
+                    getattr(row, f"{field}_id", None)
+                    if hasattr(row, f"{field}_id")
+                    else (getattr(row, field))
+                )
+                data[f"{prefix}-{i}-{field}"] = "" if value is None else value
+    data.update(overrides)
+    return data
+
+
+def _change_url(event: Event) -> str:
+    return reverse("admin:timeline_event_change", args=[event.pk])
+
+
+def test_editor_can_open_the_event_list_and_the_change_form(client, editor, make_event):
+    event = make_event("Kerman stampede")
+    client.force_login(editor)
+    listing = client.get(reverse("admin:timeline_event_changelist"))
+    assert listing.status_code == 200
+    assert "Kerman stampede" in listing.content.decode()
+    form = client.get(_change_url(event))
+    assert form.status_code == 200
+    assert "Citations" in form.content.decode()
+
+
+def test_editor_types_local_time_and_it_is_stored_in_utc(client, editor, category):
+    client.force_login(editor)
+    response = client.post(reverse("admin:timeline_event_add"), _form_data(None, category))
+    assert response.status_code == 302, response.context["adminform"].errors
+    event = Event.objects.get(slug="airport-strike")
+    assert event.start == dt.datetime(2020, 1, 2, 21, 30, tzinfo=dt.UTC)
+    assert event.created_by == editor
+    assert event.status == "draft"
+
+
+def test_the_change_form_shows_the_local_time_back(client, editor, make_event):
+    event = make_event(start=dt.datetime(2020, 1, 2, 21, 30, tzinfo=dt.UTC))
+    client.force_login(editor)
+    html = client.get(_change_url(event)).content.decode()
+    assert 'value="00:30:00"' in html
+
+
+def test_editor_cannot_publish_through_the_form(client, editor, make_event):
+    event = make_event(status="review")
+    client.force_login(editor)
+    response = client.post(
+        _change_url(event), _form_data(event, event.category, status="published")
+    )
+    assert response.status_code == 200
+    assert "Only a Publisher can publish" in response.content.decode()
+    event.refresh_from_db()
+    assert event.status == "review"
+
+
+def test_editor_cannot_unpublish_through_the_form(client, editor, make_event):
+    event = make_event(status="published")
+    client.force_login(editor)
+    client.post(_change_url(event), _form_data(event, event.category, status="draft"))
+    event.refresh_from_db()
+    assert event.status == "published"
+
+
+def test_editor_cannot_publish_through_the_action(client, editor, make_event):
+    event = make_event(status="review")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "publish", "_selected_action": [event.pk]},
+    )
+    event.refresh_from_db()
+    assert event.status == "review"
+
+
+def test_publisher_can_publish_through_the_form(client, publisher, make_event):
+    event = make_event(status="review")
+    client.force_login(publisher)
+    response = client.post(
+        _change_url(event), _form_data(event, event.category, status="published")
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.status == "published"
+    assert event.updated_by == publisher
+
+
+def test_publisher_cannot_publish_an_event_without_citations(client, publisher, make_event):
+    event = make_event(status="review")
+    data = _form_data(event, event.category, status="published")
+    data["citations-0-DELETE"] = "on"
+    client.force_login(publisher)
+    response = client.post(_change_url(event), data)
+    assert "needs at least one citation" in response.content.decode()
+    event.refresh_from_db()
+    assert event.status == "review"
+    assert event.citations.count() == 1
+
+
+def test_publisher_can_publish_through_the_action_but_not_uncited_events(
+    client, publisher, make_event
+):
+    ready = make_event("Ready", status="review")
+    uncited = make_event("Uncited", status="draft")
+    uncited.citations.all().delete()
+    client.force_login(publisher)
+    response = client.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "publish", "_selected_action": [ready.pk, uncited.pk]},
+        follow=True,
+    )
+    ready.refresh_from_db()
+    uncited.refresh_from_db()
+    assert (ready.status, uncited.status) == ("published", "draft")
+    assert "no citation yet: Uncited" in response.content.decode()
+
+
+def test_publisher_can_unpublish_through_the_action(client, publisher, make_event):
+    event = make_event(status="published")
+    client.force_login(publisher)
+    client.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "unpublish", "_selected_action": [event.pk]},
+    )
+    event.refresh_from_db()
+    assert event.status == "review"

@@ -1,0 +1,627 @@
+"""The newsroom's chronology: events with honest dates, actors, sources and attributed claims."""
+
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.urls import reverse
+
+from timeline import dates
+
+
+@cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _known_timezones():
+        raise ValidationError(
+            "“%(value)s” is not a known IANA time zone (e.g. Asia/Baghdad).",
+            params={"value": value},
+        )
+
+
+country_code = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter ISO 3166 code, e.g. IQ.")
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
+
+
+class Precision(models.TextChoices):
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+    HOUR = "hour", "Hour"
+    MINUTE = "minute", "Minute"
+
+
+class Category(models.Model):
+    # Marker symbols that stay distinct in print and for colour-blind readers.
+    SYMBOLS = [
+        (s, s)
+        for s in (
+            "circle",
+            "square",
+            "diamond",
+            "triangle-up",
+            "triangle-down",
+            "cross",
+            "x",
+            "star",
+            "hexagon",
+            "pentagon",
+        )
+    ]
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    colour = models.CharField(max_length=7, validators=[hex_colour], default="#1f6feb")
+    symbol = models.CharField(max_length=20, choices=SYMBOLS, default="circle")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        STATE = "state", "State"
+        ARMED_GROUP = "armed_group", "Armed group or force"
+        ORGANISATION = "organisation", "Organisation"
+        MEDIA = "media", "Media outlet"
+        GROUP = "group", "Group of people"
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    aliases = models.TextField(blank=True, help_text="Other names, one per line.")
+    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The body this actor belongs to, e.g. IRGC for the Quds Force.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actor", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError({"parent": "An actor cannot be its own ancestor."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", "News report"
+        STATE_MEDIA = "state_media", "State media"
+        STATEMENT = "statement", "Official statement"
+        DOCUMENT = "document", "Official document or report"
+        REFERENCE = "reference", "Reference work"
+        WIRE = "wire", "Wire or agency report"
+
+    publisher = models.CharField(max_length=150)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=150, unique=True)
+    url = models.URLField(max_length=500, blank=True, help_text="Leave empty for broadcasts.")
+    published = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    language = models.CharField(max_length=10, default="en")
+
+    class Meta:
+        ordering = ["publisher", "-published"]
+
+    def __str__(self) -> str:
+        date = f", {dates.short_date(self.published)}" if self.published else ""
+        return f"{self.publisher}{date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("source", args=[self.slug])
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def in_range(self, start: dt.date | None = None, end: dt.date | None = None):
+        """Events whose local period overlaps [start, end], both inclusive."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(local_end_date__gte=start)
+        if end is not None:
+            qs = qs.filter(local_start_date__lte=end)
+        return qs
+
+    def for_actors(self, actors):
+        """Events involving any of the actors (objects or slugs), each event once."""
+        slugs = [a.slug if isinstance(a, Actor) else a for a in actors]
+        return self.filter(pk__in=EventActor.objects.filter(actor__slug__in=slugs).values("event"))
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        by_actor = EventActor.objects.filter(
+            Q(actor__name__icontains=text) | Q(actor__aliases__icontains=text)
+        ).values("event")
+        return self.filter(
+            Q(title__icontains=text)
+            | Q(summary__icontains=text)
+            | Q(place_name__icontains=text)
+            | Q(pk__in=by_actor)
+        )
+
+    def chronological(self):
+        return self.order_by("start", "pk")
+
+    def with_related(self):
+        """What a list of events shows, in a fixed number of queries."""
+        return self.select_related("category").prefetch_related(
+            Prefetch(
+                "event_actors",
+                queryset=EventActor.objects.select_related("actor").order_by("pk"),
+            ),
+            Prefetch("citations", queryset=Citation.objects.select_related("source")),
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.select_related("source", "attributed_to").order_by("pk"),
+            ),
+        )
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(max_length=600, help_text="One or two sentences.")
+    body = models.TextField(blank=True)
+
+    start = models.DateTimeField(help_text="When it began, in the event's local time zone.")
+    precision = models.CharField(
+        max_length=10,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text="How precisely the start is known: pick 'day' if the time is unconfirmed.",
+    )
+    end = models.DateTimeField(null=True, blank=True)
+    end_precision = models.CharField(max_length=10, choices=Precision.choices, blank=True)
+    approximate = models.BooleanField(
+        default=False, help_text="The time is an estimate; readers see “about”."
+    )
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="IANA name of the local time zone, e.g. Asia/Baghdad.",
+    )
+    # The local calendar dates the event covers, kept so date filters run in the database.
+    local_start_date = models.DateField(editable=False, db_index=True)
+    local_end_date = models.DateField(editable=False, db_index=True)
+
+    place_name = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="events")
+    importance = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (minor) to 5 (defining moment); sets the marker size.",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    actors = models.ManyToManyField("Actor", through="EventActor", related_name="events")
+
+    image_url = models.URLField(max_length=500, blank=True)
+    image_caption = models.CharField(max_length=300, blank=True)
+    image_credit = models.CharField(max_length=200, blank=True)
+    image_alt = models.CharField(
+        max_length=300, blank=True, help_text="What the image shows, for readers who can't see it."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "pk"]
+        permissions = [("publish_event", "Can publish and unpublish events")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="event_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="event_latitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="event_longitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(importance__gte=1, importance__lte=5), name="event_importance_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "review", "published"]), name="event_status_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "start"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("event", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone if self.timezone in _known_timezones() else "UTC")
+
+    @property
+    def local_start(self) -> dt.datetime:
+        return self.start.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> dt.datetime | None:
+        return self.end.astimezone(self.zone) if self.end else None
+
+    @property
+    def period_end(self) -> dt.datetime:
+        """The last instant the event may cover: its end, or the end of its month or year."""
+        if self.end:
+            return dates.period_stop(self.local_end, self.end_precision or self.precision)
+        return dates.period_stop(self.local_start, self.precision)
+
+    @property
+    def is_span(self) -> bool:
+        return bool(self.end) or self.precision in (Precision.MONTH, Precision.YEAR)
+
+    @property
+    def display_start(self) -> str:
+        return dates.describe(self.start, self.precision, self.zone, self.approximate)
+
+    @property
+    def display_end(self) -> str:
+        if not self.end:
+            return ""
+        return dates.describe(self.end, self.end_precision or self.precision, self.zone, False)
+
+    @property
+    def display_date(self) -> str:
+        """The whole date for lists: start, and end when there is one."""
+        if not self.end:
+            return self.display_start
+        return f"{self.display_start} – {self.display_end}"
+
+    @property
+    def local_period(self) -> str:
+        """Local dates only, for lists: '31 December 2019 – 1 January 2020'."""
+        text = dates.describe_local(self.start, self.precision, self.zone, self.approximate)
+        if self.end:
+            end = dates.describe_local(
+                self.end, self.end_precision or self.precision, self.zone, False
+            )
+            text = f"{text} – {end}"
+        return text
+
+    @property
+    def iso_start(self) -> str:
+        """Machine-readable start at its precision, for <time datetime> and feeds."""
+        return dates.iso(self.local_start, self.precision)
+
+    @property
+    def short_date(self) -> str:
+        return dates.describe_local(self.start, self.precision, self.zone, self.approximate)
+
+    @property
+    def source_count(self) -> int:
+        return len({c.source_id for c in self.citations.all()})
+
+    def actors_by_role(self) -> list[tuple[str, list["Actor"]]]:
+        groups: dict[str, list[Actor]] = {}
+        for role in self.event_actors.all():
+            groups.setdefault(role.get_role_display(), []).append(role.actor)
+        return list(groups.items())
+
+    def claims_by_kind(self) -> list[tuple[str, list["Claim"]]]:
+        groups: dict[str, list[Claim]] = {}
+        for claim in self.claims.all():
+            groups.setdefault(claim.get_kind_display(), []).append(claim)
+        return list(groups.items())
+
+    def published_links(self) -> list[tuple[str, "Event"]]:
+        """Links in both directions, worded from this event's side, to published events only."""
+        out = EventLink.objects.filter(from_event=self, to_event__status=Event.Status.PUBLISHED)
+        into = EventLink.objects.filter(to_event=self, from_event__status=Event.Status.PUBLISHED)
+        links = [
+            (link.get_kind_display(), link.to_event) for link in out.select_related("to_event")
+        ]
+        links += [
+            (EventLink.INVERSE[link.kind], link.from_event)
+            for link in into.select_related("from_event")
+        ]
+        return sorted(links, key=lambda pair: (pair[1].start, pair[1].pk))
+
+    def neighbours(self) -> tuple["Event | None", "Event | None"]:
+        """The previous and next published events in the chronology."""
+        published = Event.objects.published()
+        before = published.filter(Q(start__lt=self.start) | Q(start=self.start, pk__lt=self.pk))
+        after = published.filter(Q(start__gt=self.start) | Q(start=self.start, pk__gt=self.pk))
+        return (
+            before.order_by("-start", "-pk").first(),
+            after.order_by("start", "pk").first(),
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = "The end cannot be before the start."
+        if self.end and not self.end_precision:
+            self.end_precision = self.precision
+        if not self.end:
+            self.end_precision = ""
+        if (
+            self.status == self.Status.PUBLISHED
+            and not getattr(self, "_citations_checked_elsewhere", False)
+            and (self.pk is None or not self.citations.exists())
+        ):
+            errors["status"] = "A published event needs at least one citation."
+        if errors:
+            raise ValidationError(errors)
+
+    def set_local_dates(self) -> None:
+        if self.start is None:
+            return
+        zone = self.zone
+        self.local_start_date = self.start.astimezone(zone).date()
+        self.local_end_date = self.period_end.date()
+
+
+@receiver(pre_save, sender=Event)
+def _keep_local_dates(sender, instance: Event, **kwargs) -> None:
+    # A signal rather than save(): loaddata saves raw and would skip an overridden save().
+    instance.set_local_dates()
+
+
+class EventActor(models.Model):
+    class Role(models.TextChoices):
+        PERPETRATOR = "perpetrator", "Perpetrator"
+        SUSPECTED = "suspected", "Suspected or blamed"
+        ORDERED = "ordered", "Ordered it"
+        COMMANDER = "commander", "Commander"
+        TARGET = "target", "Target"
+        KILLED = "killed", "Killed"
+        INJURED = "injured", "Injured"
+        RESPONDER = "responder", "Responder"
+        PARTICIPANT = "participant", "Participant"
+        MOURNER = "mourner", "Mourner"
+        OBJECTED = "objected", "Objected"
+        REPORTER = "reporter", "Reporter"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_actors")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "actor in event"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "actor", "role"], name="unique_event_actor_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+class Citation(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(
+        blank=True,
+        help_text="The passage that supports the event, word for word. Leave it empty rather "
+        "than paraphrase; say what the source supports in the note.",
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="What this source supports.")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} on {self.event}"
+
+
+class Claim(models.Model):
+    class Kind(models.TextChoices):
+        DEATHS = "deaths", "Deaths"
+        INJURIES = "injuries", "Injuries"
+        MUNITIONS = "munitions", "Rockets or missiles"
+        STATEMENT = "statement", "Statement"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="claims")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.PositiveIntegerField(null=True, blank=True)
+    value_max = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For a range such as 11–16: the upper figure."
+    )
+    text = models.TextField(help_text="The claim as reported.")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="claims", help_text="Where we read it."
+    )
+    attributed_to = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="Who said it, if not the source itself (e.g. IRINN, US officials).",
+    )
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True)
+                | (Q(value__isnull=False) & Q(value_max__gte=models.F("value"))),
+                name="claim_range_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def figure(self) -> str:
+        if self.value is None:
+            return ""
+        if self.value_max is not None and self.value_max != self.value:
+            return f"{self.value:,}–{self.value_max:,}"
+        return f"{self.value:,}"
+
+    @property
+    def attribution(self) -> str:
+        """'IRINN, via CNN, 7 Jan 2020' — who said it and where we read it."""
+        via = str(self.source)
+        if self.attributed_to_id is None or self.attributed_to.name == self.source.publisher:
+            return via
+        return f"{self.attributed_to.name}, via {via}"
+
+    def clean(self) -> None:
+        if self.value_max is not None and (self.value is None or self.value_max < self.value):
+            raise ValidationError({"value_max": "The upper figure must be at least the lower."})
+        if self.kind != self.Kind.STATEMENT and self.value is None:
+            raise ValidationError({"value": "A figure is needed for this kind of claim."})
+
+
+class EventLink(models.Model):
+    class Kind(models.TextChoices):
+        LED_TO = "led_to", "Led to"
+        RETALIATION_FOR = "retaliation_for", "Retaliation for"
+        PART_OF = "part_of", "Part of"
+        CONTEXT = "context", "Context"
+
+    # How the link reads from the other end: "rocket attack — answered by — strikes".
+    INVERSE = {
+        "led_to": "Followed from",
+        "retaliation_for": "Answered by",
+        "part_of": "Includes",
+        "context": "Context for",
+    }
+
+    # Read as: from_event <kind> to_event, e.g. "strikes — retaliation for — rocket attack".
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links_out")
+    to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_event", "to_event"], name="unique_event_link"),
+            models.CheckConstraint(
+                condition=~Q(from_event=models.F("to_event")), name="event_link_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_event} — {self.get_kind_display().lower()} — {self.to_event}"
+
+    def clean(self) -> None:
+        if self.from_event_id and self.from_event_id == self.to_event_id:
+            raise ValidationError("An event cannot link to itself.")
+
+
+class TimelineQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Timeline(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    is_published = models.BooleanField(default=False)
+    events = models.ManyToManyField(Event, related_name="timelines", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TimelineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline", args=[self.slug])
+
+    @classmethod
+    def default(cls) -> "Timeline | None":
+        published = cls.objects.published()
+        return (
+            published.filter(slug=settings.DEFAULT_TIMELINE_SLUG).first()
+            or published.order_by("created_at", "pk").first()
+        )
+
+    def published_events(self):
+        return self.events.published()

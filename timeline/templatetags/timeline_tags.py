@@ -1,0 +1,14 @@
+import json
+
+from django import template
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def jsonld(value: dict) -> str:
+    """Structured data for search engines, escaped so editor text cannot close the script tag."""
+    text = json.dumps(value, ensure_ascii=False).translate(_json_script_escapes)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
