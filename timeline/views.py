@@ -1,16 +1,25 @@
 """Reader-facing pages. Visibility lives in the querysets, so no view can forget it."""
 
 from django.db import DatabaseError, connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.http import reswap
+from django_htmx.middleware import HtmxDetails
 
-from timeline.models import Actor, Event, Source, Timeline
+from timeline import charts
+from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter
+from timeline.models import Actor, Event, EventLink, Source, Timeline
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     timeline = Timeline.default()
     if timeline is None:
         return render(request, "timeline/empty.html")
@@ -18,18 +27,52 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def timeline_page(request: HttpRequest, slug: str) -> HttpResponse:
+def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _timeline(request, get_object_or_404(Timeline.objects.published(), slug=slug))
 
 
-def _timeline(request: HttpRequest, timeline: Timeline) -> HttpResponse:
-    events = timeline.published_events().chronological().with_related()
-    return render(request, "timeline/timeline.html", {"timeline": timeline, "events": events})
+def _timeline(request: HtmxHttpRequest, timeline: Timeline) -> HttpResponse:
+    base = timeline.published_events()
+    context = {"timeline": timeline, **_filtered(request, base)}
+    template = "timeline/timeline.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    response = render(request, template, context, status=context["status"])
+    if context["status"] == 400 and request.htmx:
+        # Keep the last good chart and list; only the field messages change.
+        reswap(response, "none")
+    return response
+
+
+def _filtered(request: HttpRequest, base: QuerySet[Event]) -> dict:
+    """Apply the shared FilterSet; everything the chart, list, count and chips need."""
+    filters = EventFilter(request.GET, queryset=base)
+    form_context = {
+        "filters": filters,
+        "facets": filters.facets(base),
+        "facet_fields": FACET_FIELDS,
+        "error_fields": FIELD_NAMES,
+    }
+    if not filters.is_valid():
+        return {**form_context, "events": [], "figure": None, "summary": "", "status": 400}
+    matching = filters.qs
+    events = list(matching.chronological().with_related())
+    links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
+    return {
+        **form_context,
+        "events": events,
+        "figure": charts.timeline_figure(events, filters.lanes_value, links),
+        "summary": charts.summary(events),
+        "status": 200,
+    }
 
 
 @require_GET
-def event_page(request: HttpRequest, slug: str) -> HttpResponse:
+def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.published().with_related(), slug=slug)
+    template = "timeline/event.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#panel"
     previous, following = event.neighbours()
     canonical_url = request.build_absolute_uri(event.get_absolute_url())
     context = {
@@ -40,7 +83,7 @@ def event_page(request: HttpRequest, slug: str) -> HttpResponse:
         "canonical_url": canonical_url,
         "structured_data": _event_structured_data(event, canonical_url),
     }
-    return render(request, "timeline/event.html", context)
+    return render(request, template, context)
 
 
 def _event_structured_data(event: Event, url: str) -> dict:
@@ -70,14 +113,17 @@ def _event_structured_data(event: Event, url: str) -> dict:
 
 
 @require_GET
-def actor_page(request: HttpRequest, slug: str) -> HttpResponse:
+def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor.objects.select_related("parent"), slug=slug)
-    events = Event.objects.published().for_actors([actor]).chronological().with_related()
-    return render(request, "timeline/actor.html", {"actor": actor, "events": events})
+    context = {"actor": actor, **_filtered(request, Event.objects.published().for_actors([actor]))}
+    template = "timeline/actor.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template = "timeline/timeline.html#results"
+    return render(request, template, context, status=context["status"])
 
 
 @require_GET
-def source_page(request: HttpRequest, slug: str) -> HttpResponse:
+def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     events = (
         Event.objects.published()
@@ -90,7 +136,7 @@ def source_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
+def healthz(request: HtmxHttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -12,3 +12,13 @@ def jsonld(value: dict) -> str:
     """Structured data for search engines, escaped so editor text cannot close the script tag."""
     text = json.dumps(value, ensure_ascii=False).translate(_json_script_escapes)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+@register.filter
+def field_errors(form, name: str) -> list[str]:
+    return form.errors.get(name, []) if form is not None else []
+
+
+@register.filter
+def get(mapping: dict, key: str):
+    return mapping.get(key, []) if mapping else []

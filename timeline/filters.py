@@ -1,0 +1,206 @@
+"""One FilterSet for every public view of events: page, fragment, embed, API and exports."""
+
+import django_filters
+import pycountry
+from django import forms
+from django.db.models import Count, Q, QuerySet
+
+from timeline.models import Actor, Category, Event, EventActor, Timeline
+
+MAX_VALUES = 50
+MULTI_FIELDS = ("actor", "category", "country")
+LANES = [("category", "Category"), ("actor", "Actor")]
+FACET_FIELDS = [("category", "Categories"), ("actor", "Actors"), ("country", "Countries")]
+FIELD_NAMES = ["q", "start", "end", "category", "actor", "country", "lanes", "timeline"]
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or getattr(country, "name", code)
+
+
+class EventFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        for name in MULTI_FIELDS:
+            if len(self.data.getlist(name)) > MAX_VALUES:
+                self.add_error(name, f"Choose at most {MAX_VALUES} values.")
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end date is before the start date.")
+        return cleaned
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = forms.DateField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs.setdefault(
+            "error_messages", {"invalid": "Enter a real date as YYYY-MM-DD, e.g. 2020-01-03."}
+        )
+        super().__init__(*args, **kwargs)
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, place, actor…"}),
+    )
+    actor = django_filters.ModelMultipleChoiceFilter(
+        label="Actors",
+        queryset=Actor.objects.all(),
+        to_field_name="slug",
+        method="filter_actors",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label="Categories",
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        field_name="category__slug",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    country = django_filters.MultipleChoiceFilter(
+        label="Countries", choices=[], widget=forms.CheckboxSelectMultiple
+    )
+    start = IsoDateFilter(label="From", method="filter_start")
+    end = IsoDateFilter(label="To", method="filter_end")
+    timeline = django_filters.ModelChoiceFilter(
+        label="Timeline",
+        queryset=Timeline.objects.published(),
+        to_field_name="slug",
+        field_name="timelines__slug",
+        widget=forms.HiddenInput,
+    )
+    lanes = django_filters.ChoiceFilter(
+        label="Lanes",
+        choices=LANES,
+        method="keep",
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+        form = EventFilterForm
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        # Only countries that occur are offered; any other code is a 400, not an empty page.
+        codes = Event.objects.published().exclude(country="").values_list("country", flat=True)
+        self.filters["country"].extra["choices"] = [
+            (code, country_name(code)) for code in sorted(set(codes))
+        ]
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    def filter_actors(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.for_actors(value) if value else queryset
+
+    def filter_start(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.in_range(start=value)
+
+    def filter_end(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.in_range(end=value)
+
+    def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset
+
+    @property
+    def lanes_value(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("lanes") or "category"
+        return "category"
+
+    def active_chips(self) -> list[dict]:
+        """Each active filter value as a chip, with the query string that removes it."""
+        if not self.is_valid():
+            return []
+        data, chips = self.form.cleaned_data, []
+        for actor in data.get("actor") or []:
+            chips.append(self._chip("actor", actor.slug, f"Actor: {actor.name}"))
+        for category in data.get("category") or []:
+            chips.append(self._chip("category", category.slug, f"Category: {category.name}"))
+        for code in data.get("country") or []:
+            chips.append(self._chip("country", code, f"Country: {country_name(code)}"))
+        if data.get("q"):
+            chips.append(self._chip("q", self.data.get("q"), f"Text: “{data['q']}”"))
+        if data.get("start"):
+            chips.append(
+                self._chip("start", self.data.get("start"), f"From {data['start']:%-d %b %Y}")
+            )
+        if data.get("end"):
+            chips.append(self._chip("end", self.data.get("end"), f"To {data['end']:%-d %b %Y}"))
+        return chips
+
+    def _chip(self, name: str, value: str, label: str) -> dict:
+        remaining = self.data.copy()
+        remaining.setlist(name, [v for v in self.data.getlist(name) if v != value])
+        return {"label": label, "query": _clean_query(remaining)}
+
+    def facets(self, base: QuerySet) -> dict[str, list[dict]]:
+        """Actor and category options with how many of the timeline's events each has."""
+        selected = self.data.getlist if self.is_bound else (lambda name: [])
+        actor_counts = (
+            EventActor.objects.filter(event__in=base)
+            .values("actor__slug", "actor__name")
+            .annotate(n=Count("event", distinct=True))
+            .order_by("actor__name")
+        )
+        category_counts = (
+            Category.objects.annotate(n=Count("events", filter=Q(events__in=base)))
+            .filter(n__gt=0)
+            .values("slug", "name", "colour", "symbol", "n")
+        )
+        country_counts = (
+            base.exclude(country="").values("country").annotate(n=Count("pk")).order_by("country")
+        )
+        return {
+            "actor": [
+                {
+                    "value": row["actor__slug"],
+                    "label": row["actor__name"],
+                    "count": row["n"],
+                    "checked": row["actor__slug"] in selected("actor"),
+                }
+                for row in actor_counts
+            ],
+            "category": [
+                {
+                    "value": row["slug"],
+                    "label": row["name"],
+                    "count": row["n"],
+                    "colour": row["colour"],
+                    "symbol": row["symbol"],
+                    "checked": row["slug"] in selected("category"),
+                }
+                for row in category_counts
+            ],
+            "country": [
+                {
+                    "value": row["country"],
+                    "label": country_name(row["country"]),
+                    "count": row["n"],
+                    "checked": row["country"] in selected("country"),
+                }
+                for row in country_counts
+            ],
+        }
+
+
+def _clean_query(data) -> str:
+    """A query string without empty parameters, so shared links stay short."""
+    clean = data.copy()
+    for key in list(clean.keys()):
+        values = [v for v in clean.getlist(key) if v]
+        if values:
+            clean.setlist(key, values)
+        else:
+            del clean[key]
+    return clean.urlencode()
