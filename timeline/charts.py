@@ -63,7 +63,7 @@ def timeline_figure(
     fig = go.Figure()
     positions: dict[int, tuple[str, int]] = {}
 
-    for lane_name, placed in lane_list:
+    for _lane, placed in lane_list:
         for category, group in _by_category(placed):
             spans = [(e, y) for e, y in group if e.is_span]
             for event, y in spans:
