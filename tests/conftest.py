@@ -59,7 +59,7 @@ def make_event(db, category, source, timeline):
         event = Event.objects.create(
             title=title,
             slug=f"event-{n}",
-            summary=f"What happened in {title}.",
+            summary=fields.pop("summary", f"What happened in {title}."),
             start=start or dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n),
             timezone=fields.pop("timezone", "Asia/Baghdad"),
             category=fields.pop("category", category),
