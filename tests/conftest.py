@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 import itertools
 from zoneinfo import ZoneInfo
 
@@ -106,3 +107,45 @@ def publisher(db) -> User:
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 TEHRAN = ZoneInfo("Asia/Tehran")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole run; Playwright's own download is never used."""
+    from tests.browser import CHROMIUM, FLAGS, require_chromium
+
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    from django.core.management import call_command
+
+    call_command("loaddata", "fixtures/us-iran-2019-2020.json", verbosity=0)
+
+
+@pytest.fixture
+def reader(chromium, live_server, seeded):
+    """A fresh page at desktop width that records console errors and failed requests."""
+    from tests.browser import DESKTOP
+
+    context = chromium.new_context(viewport=DESKTOP, base_url=live_server.url)
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 500 and page.problems.append(f"{r.status}: {r.url}"),
+    )
+    yield page
+    context.close()

@@ -1,0 +1,210 @@
+"""What a reader meets in a real browser: chart, filters, panel, keyboard, phone, accessibility."""
+
+import re
+
+import pytest
+
+from tests.browser import ARTIFACTS, AXE, PHONE
+
+pytestmark = pytest.mark.browser
+
+MARKERS = "#timeline-chart .scatterlayer .trace .points path.point"
+CARDS = "#chronology .event-card"
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
+
+
+def _figure_events(page) -> int:
+    return page.evaluate(
+        """() => JSON.parse(document.getElementById('timeline-figure').textContent)
+              .data.reduce((n, t) => n + (t.customdata ? t.customdata.length : 0), 0)"""
+    )
+
+
+def _open(page, path: str = "/") -> None:
+    page.goto(path)
+    page.wait_for_selector(MARKERS)
+
+
+def _wait_for_list(page, count: int) -> None:
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length === n", arg=[CARDS, count]
+    )
+
+
+def _axe(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+
+
+def test_home_draws_one_marker_per_event_and_lists_them_all(reader):
+    _open(reader)
+    events = _figure_events(reader)
+    assert events >= 8
+    assert reader.locator(MARKERS).count() == events
+    assert reader.locator(CARDS).count() == events
+    assert re.search(rf"\b{events} events\b", reader.locator("#result-count").inner_text())
+    assert reader.problems == []
+    _shot(reader, "home")
+
+
+def test_filters_update_chart_list_count_and_address_without_a_reload(reader):
+    _open(reader)
+    total = reader.locator(CARDS).count()
+    reader.evaluate("window.__stillHere = true")
+
+    reader.fill("#id_q", "Kerman")
+    reader.wait_for_url(re.compile(r"q=Kerman"))
+    kerman = reader.locator(CARDS).count()
+    assert 0 < kerman < total
+    reader.wait_for_function(f"document.querySelectorAll('{MARKERS}').length === {kerman}")
+    assert f"{kerman} event" in reader.locator("#result-count").inner_text()
+
+    reader.fill("#id_q", "")
+    reader.wait_for_url(re.compile(r"/$"))
+    _wait_for_list(reader, total)
+    reader.locator("input[name=actor][value=irgc]").check()
+    reader.wait_for_url(re.compile(r"actor=irgc"))
+    irgc = reader.locator(CARDS).count()
+    assert 0 < irgc < total
+
+    reader.fill("#id_start", "2020-01-07")
+    reader.fill("#id_end", "2020-01-08")
+    reader.wait_for_url(re.compile(r"end=2020-01-08"))
+    narrowed = reader.locator(CARDS).count()
+    assert 0 < narrowed <= irgc
+    reader.wait_for_function(f"document.querySelectorAll('{MARKERS}').length === {narrowed}")
+    assert reader.evaluate("window.__stillHere") is True
+    _shot(reader, "filtered")
+
+    pushed = reader.url
+    reader.go_back()
+    reader.wait_for_url(lambda url: url != pushed)
+    reader.wait_for_function(
+        "n => document.querySelectorAll('#chronology .event-card').length !== n", arg=narrowed
+    )
+    reader.goto(pushed)
+    _wait_for_list(reader, narrowed)
+    assert reader.locator(MARKERS).count() == narrowed
+    assert reader.problems == []
+
+
+def test_a_bad_date_shows_its_message_and_keeps_the_last_good_chart(reader):
+    _open(reader, "/?q=strike")
+    shown = reader.locator(CARDS).count()
+    reader.fill("#id_start", "2020-01-09")
+    reader.fill("#id_end", "2020-01-01")
+    error = reader.locator("#error-end")
+    error.wait_for(state="visible")
+    assert "before the start date" in error.inner_text()
+    assert reader.locator(CARDS).count() == shown
+    assert reader.locator(MARKERS).count() == shown
+    _shot(reader, "bad-date")
+
+
+def test_clicking_a_marker_opens_the_panel_and_escape_returns_focus(reader):
+    _open(reader)
+    start_url = reader.url
+    marker = reader.locator(MARKERS).first
+    marker.click(force=True)
+    panel = reader.locator("#event-panel")
+    panel.wait_for(state="visible")
+    slug = panel.locator(".panel-inner").get_attribute("data-slug")
+    assert reader.url.endswith(f"/events/{slug}/")
+    assert "is-selected" in reader.locator(f"#event-{slug}").get_attribute("class")
+    _shot(reader, "panel")
+
+    reader.keyboard.press("Escape")
+    panel.wait_for(state="hidden")
+    assert reader.url == start_url
+    assert reader.evaluate("document.activeElement.id") == "timeline-chart"
+
+
+def test_enter_on_a_list_item_opens_the_panel_and_escape_returns_to_it(reader):
+    _open(reader)
+    link = reader.locator(f"{CARDS} h3 a").nth(2)
+    link.focus()
+    reader.keyboard.press("Enter")
+    reader.locator("#event-panel").wait_for(state="visible")
+    assert reader.evaluate("document.activeElement.tagName") == "H1"
+    reader.keyboard.press("Escape")
+    reader.locator("#event-panel").wait_for(state="hidden")
+    assert reader.evaluate("document.activeElement.textContent") == link.inner_text()
+
+
+def test_keyboard_reaches_skip_link_then_filters_then_the_list_with_a_visible_ring(reader):
+    _open(reader)
+    reader.keyboard.press("Tab")
+    first = reader.evaluate("document.activeElement.textContent.trim()")
+    assert first == "Skip to chronology"
+    seen = []
+    for _ in range(40):
+        reader.keyboard.press("Tab")
+        seen.append(
+            reader.evaluate(
+                """() => { const el = document.activeElement;
+                   const style = getComputedStyle(el);
+                   return [el.id || el.name || el.closest('[id]')?.id || el.tagName,
+                           style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0]; }"""
+            )
+        )
+    names = [name for name, _ in seen]
+    assert names.index("id_q") < names.index("id_start") < names.index("category")
+    assert any(name.startswith("event-") for name in names)
+    assert all(ring for _, ring in seen), [name for name, ring in seen if not ring]
+
+
+def test_skip_link_moves_focus_to_the_chronology(reader):
+    _open(reader)
+    reader.keyboard.press("Tab")
+    reader.keyboard.press("Enter")
+    assert reader.evaluate("document.activeElement.id") == "chronology"
+
+
+def test_on_a_phone_filters_fold_behind_a_button_and_nothing_overflows(reader):
+    reader.set_viewport_size(PHONE)
+    _open(reader)
+    toggle = reader.locator(".filters-toggle")
+    assert toggle.is_visible()
+    assert not reader.locator("#id_q").is_visible()
+    _shot(reader, "home")
+    toggle.click()
+    assert reader.locator("#id_q").is_visible()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    _shot(reader, "filters-open")
+    for path in ("/", "/?q=strike"):
+        _open(reader, path)
+        assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    reader.goto(reader.locator(f"{CARDS} h3 a").first.get_attribute("href"))
+    assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _shot(reader, "event")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_have_no_accessibility_violations(reader, scheme):
+    reader.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    _open(reader)
+    first_event = reader.locator(f"{CARDS} h3 a").first.get_attribute("href")
+    actor = reader.locator(f"{CARDS} .chips a").first.get_attribute("href")
+    pages = ["/", "/?actor=irgc&start=2020-01-01", first_event, actor]
+    for path in pages:
+        reader.goto(path)
+        if "events/" not in path:
+            reader.wait_for_selector(MARKERS)
+        assert _axe(reader) == [], path
+        _shot(reader, f"axe-{scheme}-{path.strip('/').replace('/', '-') or 'home'}"[:80])
+
+
+def test_the_chart_has_an_accessible_summary_and_updates_are_announced(reader):
+    _open(reader)
+    summary = reader.locator("#chart-summary").inner_text()
+    assert re.match(r"\d+ events from \d+ \w+ 2019 to \d+ \w+ 2020 in \d+ categories", summary)
+    live = reader.locator("#result-count")
+    assert live.get_attribute("aria-live") == "polite"
