@@ -8,7 +8,7 @@ from tests.browser import ARTIFACTS, AXE, PHONE
 
 pytestmark = pytest.mark.browser
 
-MARKERS = "#timeline-chart .scatterlayer .trace .points path.point"
+MARKERS = "#timeline-chart .cartesianlayer .scatterlayer .trace .points path.point"
 CARDS = "#chronology .event-card"
 
 
@@ -70,8 +70,9 @@ def test_filters_update_chart_list_count_and_address_without_a_reload(reader):
     reader.fill("#id_q", "")
     reader.wait_for_url(re.compile(r"/$"))
     _wait_for_list(reader, total)
-    reader.locator("input[name=actor][value=irgc]").check()
-    reader.wait_for_url(re.compile(r"actor=irgc"))
+    reader.locator("details.actor-options summary").click()
+    reader.locator("input[name=actor][value=islamic-revolutionary-guards-corps]").check()
+    reader.wait_for_url(re.compile(r"actor=islamic-revolutionary-guards-corps"))
     irgc = reader.locator(CARDS).count()
     assert 0 < irgc < total
 
@@ -193,7 +194,7 @@ def test_pages_have_no_accessibility_violations(reader, scheme):
     _open(reader)
     first_event = reader.locator(f"{CARDS} h3 a").first.get_attribute("href")
     actor = reader.locator(f"{CARDS} .chips a").first.get_attribute("href")
-    pages = ["/", "/?actor=irgc&start=2020-01-01", first_event, actor]
+    pages = ["/", "/?actor=islamic-revolutionary-guards-corps&start=2020-01-01", first_event, actor]
     for path in pages:
         reader.goto(path)
         if "events/" not in path:

@@ -171,6 +171,8 @@ def test_bad_filter_input_gets_400_with_a_message_next_to_the_field(
 def test_a_bad_filter_over_htmx_keeps_the_last_chart(client, story):
     response = client.get("/?start=nonsense", headers={"HX-Request": "true"})
     assert response["HX-Reswap"] == "none"
+    assert response["HX-Push-Url"] == "false"
+    assert 'id="results"' not in response.content.decode()
     assert 'hx-swap-oob="true"' in response.content.decode()
 
 

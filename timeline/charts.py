@@ -103,20 +103,26 @@ def timeline_figure(
             and lanes == "category"
         ],
         height=CHART_PADDING + LANE_HEIGHT * max(len(lane_list), 1),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 8, "r": 8, "t": 36, "b": 8},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         hovermode="closest",
         dragmode="pan",
         showlegend=True,
-        legend={"orientation": "h", "y": -0.35, "x": 0},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": 1.0,
+            "yanchor": "bottom",
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
         font={
             "family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
             "size": 13,
         },
         xaxis={
             "type": "date",
-            "title": {"text": "Local date and time at each event's place"},
             "rangeslider": {"visible": True, "thickness": 0.08},
             "showgrid": True,
             "gridcolor": "rgba(128,128,128,0.2)",
@@ -126,6 +132,8 @@ def timeline_figure(
             "tickvals": list(range(len(lane_list))),
             "ticktext": [escape(name) for name, _ in lane_list],
             "range": [-0.6, max(len(lane_list), 1) - 0.4],
+            # Lane names sit inside the plot so a phone keeps its width for the dates.
+            "ticklabelposition": "inside top",
             "automargin": True,
             "fixedrange": True,
             "zeroline": False,

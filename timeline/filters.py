@@ -118,6 +118,12 @@ class EventFilter(django_filters.FilterSet):
             return self.form.cleaned_data.get("lanes") or "category"
         return "category"
 
+    @property
+    def chosen_fields(self) -> set[str]:
+        return (
+            {name for name in MULTI_FIELDS if self.data.getlist(name)} if self.is_bound else set()
+        )
+
     def active_chips(self) -> list[dict]:
         """Each active filter value as a chip, with the query string that removes it."""
         if not self.is_valid():

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_htmx.http import reswap
+from django_htmx.http import push_url, reswap
 from django_htmx.middleware import HtmxDetails
 
 from timeline import charts
@@ -35,12 +35,14 @@ def _timeline(request: HtmxHttpRequest, timeline: Timeline) -> HttpResponse:
     base = timeline.published_events()
     context = {"timeline": timeline, **_filtered(request, base)}
     template = "timeline/timeline.html"
+    invalid = context["status"] == 400
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
+        template += "#field-errors-oob" if invalid else "#results"
     response = render(request, template, context, status=context["status"])
-    if context["status"] == 400 and request.htmx:
-        # Keep the last good chart and list; only the field messages change.
+    if invalid and request.htmx:
+        # Keep the last good chart, list and address; only the field messages change.
         reswap(response, "none")
+        push_url(response, False)
     return response
 
 

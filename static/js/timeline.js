@@ -85,7 +85,9 @@
     var params = event.detail.parameters;
     if (!params || typeof params.keys !== "function") return;
     Array.from(params.keys()).forEach(function (key) {
-      var kept = params.getAll(key).filter(function (value) { return value !== ""; });
+      var kept = params.getAll(key).filter(function (value) {
+        return value !== "" && !(key === "lanes" && value === "category");
+      });
       params.delete(key);
       kept.forEach(function (value) { params.append(key, value); });
     });
