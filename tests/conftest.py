@@ -1,6 +1,6 @@
 import datetime as dt
-import os
 import itertools
+import os
 from zoneinfo import ZoneInfo
 
 import pytest

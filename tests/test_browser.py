@@ -152,8 +152,8 @@ def test_keyboard_reaches_skip_link_then_filters_then_the_list_with_a_visible_ri
             reader.evaluate(
                 """() => { const el = document.activeElement;
                    const style = getComputedStyle(el);
-                   return [el.id || el.name || el.closest('[id]')?.id || el.tagName,
-                           style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0]; }"""
+                   const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+                   return [el.id || el.name || el.closest('[id]')?.id || el.tagName, ring]; }"""
             )
         )
     names = [name for name, _ in seen]
