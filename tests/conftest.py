@@ -20,6 +20,16 @@ from timeline.models import (
 _counter = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Each test's database is rolled back, so data versions repeat; cached bodies must not.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def category(db) -> Category:
     return Category.objects.create(name="Attack", slug="attack", colour="#c0392b")

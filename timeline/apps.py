@@ -5,3 +5,6 @@ class TimelineConfig(AppConfig):
     name = "timeline"
     verbose_name = "Timeline"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from timeline import caching  # noqa: F401 - connects the data-version signals

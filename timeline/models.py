@@ -8,10 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
 from timeline import dates
 
@@ -625,3 +626,31 @@ class Timeline(models.Model):
 
     def published_events(self):
         return self.events.published()
+
+
+class DataVersion(models.Model):
+    """One row counting changes to the data, so every worker agrees on what is current.
+
+    Public responses are cached and validated against it (ETag, Last-Modified); any save or
+    delete of chronology data bumps it, so a publish is visible on the next request.
+    """
+
+    number = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"
+
+    @classmethod
+    def current(cls) -> "DataVersion":
+        version = cls.objects.filter(pk=1).first()
+        return version or cls.objects.get_or_create(pk=1)[0]
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+        if not updated:
+            cls.objects.get_or_create(pk=1)

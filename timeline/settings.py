@@ -101,6 +101,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages, embeds and the API: how long browsers and CDNs may keep them.
+TIMELINE_CACHE_CONTROL = os.environ.get(
+    "TIMELINE_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"
+)
+TIMELINE_RESPONSE_CACHE_SECONDS = int(os.environ.get("TIMELINE_RESPONSE_CACHE_SECONDS", "3600"))
+# Sites allowed to frame /embed/ (space-separated CSP sources); "*" lets any site embed.
+TIMELINE_EMBED_ORIGINS = os.environ.get("TIMELINE_EMBED_ORIGINS", "*")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -10,6 +10,7 @@ from django_htmx.http import push_url, reswap
 from django_htmx.middleware import HtmxDetails
 
 from timeline import charts
+from timeline.caching import public_cache
 from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter
 from timeline.models import Actor, Event, EventLink, Source, Timeline
 
@@ -19,6 +20,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 @require_GET
+@public_cache
 def home(request: HtmxHttpRequest) -> HttpResponse:
     timeline = Timeline.default()
     if timeline is None:
@@ -27,6 +29,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_cache
 def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _timeline(request, get_object_or_404(Timeline.objects.published(), slug=slug))
 
@@ -70,6 +73,7 @@ def _filtered(request: HttpRequest, base: QuerySet[Event]) -> dict:
 
 
 @require_GET
+@public_cache
 def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.published().with_related(), slug=slug)
     template = "timeline/event.html"
@@ -115,6 +119,7 @@ def _event_structured_data(event: Event, url: str) -> dict:
 
 
 @require_GET
+@public_cache
 def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor.objects.select_related("parent"), slug=slug)
     context = {"actor": actor, **_filtered(request, Event.objects.published().for_actors([actor]))}
@@ -125,6 +130,7 @@ def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_cache
 def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     events = (
