@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from timeline import views
 
@@ -10,5 +10,6 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_page, name="event"),
     path("actors/<slug:slug>/", views.actor_page, name="actor"),
     path("sources/<slug:slug>/", views.source_page, name="source"),
+    path("", include("timeline.data_urls")),
     path("admin/", admin.site.urls),
 ]

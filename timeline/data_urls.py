@@ -1,0 +1,3 @@
+"""Routes for data out and in: the JSON API, exports and feeds."""
+
+urlpatterns: list = []
