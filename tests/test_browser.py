@@ -209,3 +209,62 @@ def test_the_chart_has_an_accessible_summary_and_updates_are_announced(reader):
     assert re.match(r"\d+ events from \d+ \w+ 2019 to \d+ \w+ 2020 in \d+ categories", summary)
     live = reader.locator("#result-count")
     assert live.get_attribute("aria-live") == "polite"
+
+
+@pytest.fixture
+def host_page(tmp_path, live_server):
+    """An article on another origin (another port) embedding two timelines with embed.js."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "article.html").write_text(
+        f"""<!doctype html><html lang="en"><head><title>Host article</title></head><body>
+        <h1>Our story</h1><p>Before the timelines.</p>
+        <div id="first" data-timeline-embed="" data-q="strike"></div>
+        <p>Between them.</p>
+        <div id="second" data-timeline-embed="us-iran-escalation-2019-2020"
+             data-actor="qasem-soleimani" data-theme="dark"></div>
+        <script async src="{live_server.url}/embed.js"></script></body></html>"""
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/article.html"
+    server.shutdown()
+
+
+def _frame_height(page, selector: str) -> int:
+    return page.evaluate(
+        f"document.querySelector('{selector} iframe').getBoundingClientRect().height"
+    )
+
+
+def test_two_embeds_on_another_site_draw_and_follow_their_content_height(reader, host_page):
+    reader.goto(host_page)
+    first = reader.frame_locator("#first iframe")
+    second = reader.frame_locator("#second iframe")
+    first.locator(MARKERS).first.wait_for()
+    second.locator(MARKERS).first.wait_for()
+    assert first.locator(MARKERS).count() == first.locator(CARDS).count() > 0
+    assert second.locator(MARKERS).count() == second.locator(CARDS).count() > 0
+    reader.wait_for_function(
+        "document.querySelector('#first iframe').getBoundingClientRect().height > 600"
+    )
+    tall = _frame_height(reader, "#first")
+    first.locator("#id_q").fill("Kata'ib Hezbollah sites")
+    first.locator(CARDS).first.wait_for()
+    reader.wait_for_function(
+        f"document.querySelector('#first iframe').getBoundingClientRect().height < {tall - 100}"
+    )
+    assert first.locator(CARDS).count() == 1
+    _shot(reader, "embeds-on-a-host-page")
+
+
+def test_the_embed_has_no_accessibility_violations(reader):
+    for scheme in ("light", "dark"):
+        reader.emulate_media(color_scheme=scheme)
+        for path in ("/embed/", "/embed/?theme=dark&actor=qasem-soleimani"):
+            _open(reader, path)
+            assert _axe(reader) == [], (scheme, path)

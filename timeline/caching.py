@@ -31,6 +31,8 @@ TRACKED = (
     models.Timeline,
 )
 CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Link")
+# Pym.js parents add these to a frame's address; they change nothing in the response.
+IGNORED_PARAMS = frozenset({"initialWidth", "childId", "parentTitle", "parentUrl"})
 
 
 def _bump(sender, raw: bool = False, **kwargs) -> None:
@@ -46,7 +48,10 @@ m2m_changed.connect(_bump, sender=models.Timeline.events.through, dispatch_uid="
 def request_key(request: HttpRequest) -> str:
     """The request as the cache sees it: path, sorted non-empty parameters, HTMX or not."""
     params = sorted(
-        (key, value) for key, values in request.GET.lists() for value in values if value != ""
+        (key, value)
+        for key, values in request.GET.lists()
+        for value in values
+        if value != "" and key not in IGNORED_PARAMS
     )
     variant = "htmx" if request.headers.get("HX-Request") == "true" else "page"
     if request.headers.get("HX-History-Restore-Request") == "true":

@@ -4,8 +4,10 @@ import django_filters
 import pycountry
 from django import forms
 from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 
-from timeline.models import Actor, Category, Event, EventActor, Timeline
+from timeline import charts
+from timeline.models import Actor, Category, Event, EventActor, EventLink, Timeline
 
 MAX_VALUES = 50
 MULTI_FIELDS = ("actor", "category", "country")
@@ -210,3 +212,26 @@ def _clean_query(data) -> str:
         else:
             del clean[key]
     return clean.urlencode()
+
+
+def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
+    """Apply the shared FilterSet; everything the chart, list, count and chips need."""
+    filters = EventFilter(request.GET, queryset=base)
+    form_context = {
+        "filters": filters,
+        "facets": filters.facets(base),
+        "facet_fields": FACET_FIELDS,
+        "error_fields": FIELD_NAMES,
+    }
+    if not filters.is_valid():
+        return {**form_context, "events": [], "figure": None, "summary": "", "status": 400}
+    matching = filters.qs
+    events = list(matching.chronological().with_related())
+    links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
+    return {
+        **form_context,
+        "events": events,
+        "figure": charts.timeline_figure(events, filters.lanes_value, links),
+        "summary": charts.summary(events),
+        "status": 200,
+    }

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from timeline import views
+from timeline import embed, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,10 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_page, name="event"),
     path("actors/<slug:slug>/", views.actor_page, name="actor"),
     path("sources/<slug:slug>/", views.source_page, name="source"),
+    path("embed/", embed.embed, name="embed"),
+    path("embed/<slug:slug>/", embed.embed, name="embed"),
+    path("embed.js", embed.loader, name="embed-loader"),
+    path("oembed", embed.oembed, name="oembed"),
     path("", include("timeline.data_urls")),
     path("admin/", admin.site.urls),
 ]

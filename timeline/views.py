@@ -5,21 +5,21 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.http import push_url, reswap
 from django_htmx.middleware import HtmxDetails
 
-from timeline import charts
 from timeline.caching import public_cache
-from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter
-from timeline.models import Actor, Event, EventLink, Source, Timeline
+from timeline.embed import embed_snippets, oembed_link
+from timeline.filters import filter_events
+from timeline.models import Actor, Event, Source, Timeline
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-@require_GET
+@require_safe
 @public_cache
 def home(request: HtmxHttpRequest) -> HttpResponse:
     timeline = Timeline.default()
@@ -28,7 +28,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return _timeline(request, timeline)
 
 
-@require_GET
+@require_safe
 @public_cache
 def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _timeline(request, get_object_or_404(Timeline.objects.published(), slug=slug))
@@ -36,7 +36,12 @@ def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _timeline(request: HtmxHttpRequest, timeline: Timeline) -> HttpResponse:
     base = timeline.published_events()
-    context = {"timeline": timeline, **_filtered(request, base)}
+    context = {
+        "timeline": timeline,
+        "embed_code": embed_snippets(request, timeline),
+        "oembed_url": oembed_link(request),
+        **filter_events(request, base),
+    }
     template = "timeline/timeline.html"
     invalid = context["status"] == 400
     if request.htmx and not request.htmx.history_restore_request:
@@ -49,30 +54,7 @@ def _timeline(request: HtmxHttpRequest, timeline: Timeline) -> HttpResponse:
     return response
 
 
-def _filtered(request: HttpRequest, base: QuerySet[Event]) -> dict:
-    """Apply the shared FilterSet; everything the chart, list, count and chips need."""
-    filters = EventFilter(request.GET, queryset=base)
-    form_context = {
-        "filters": filters,
-        "facets": filters.facets(base),
-        "facet_fields": FACET_FIELDS,
-        "error_fields": FIELD_NAMES,
-    }
-    if not filters.is_valid():
-        return {**form_context, "events": [], "figure": None, "summary": "", "status": 400}
-    matching = filters.qs
-    events = list(matching.chronological().with_related())
-    links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
-    return {
-        **form_context,
-        "events": events,
-        "figure": charts.timeline_figure(events, filters.lanes_value, links),
-        "summary": charts.summary(events),
-        "status": 200,
-    }
-
-
-@require_GET
+@require_safe
 @public_cache
 def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.published().with_related(), slug=slug)
@@ -87,6 +69,7 @@ def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "previous": previous,
         "next": following,
         "canonical_url": canonical_url,
+        "oembed_url": oembed_link(request),
         "structured_data": _event_structured_data(event, canonical_url),
     }
     return render(request, template, context)
@@ -118,18 +101,22 @@ def _event_structured_data(event: Event, url: str) -> dict:
     return data
 
 
-@require_GET
+@require_safe
 @public_cache
 def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor.objects.select_related("parent"), slug=slug)
-    context = {"actor": actor, **_filtered(request, Event.objects.published().for_actors([actor]))}
+    context = {
+        "actor": actor,
+        "oembed_url": oembed_link(request),
+        **filter_events(request, Event.objects.published().for_actors([actor])),
+    }
     template = "timeline/actor.html"
     if request.htmx and not request.htmx.history_restore_request:
         template = "timeline/timeline.html#results"
     return render(request, template, context, status=context["status"])
 
 
-@require_GET
+@require_safe
 @public_cache
 def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
@@ -143,7 +130,7 @@ def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HtmxHttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:

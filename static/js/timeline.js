@@ -130,6 +130,8 @@
       form.querySelectorAll("input").forEach(function (input) {
         if (input.type === "checkbox") {
           input.checked = wanted.getAll(input.name).indexOf(input.value) !== -1;
+        } else if (input.type === "hidden") {
+          input.disabled = wanted.getAll(input.name).indexOf(input.value) === -1;
         } else if (input.type === "radio") {
           input.checked = (wanted.get(input.name) || "category") === input.value;
         } else if (input.name) {
@@ -139,6 +141,26 @@
       form.requestSubmit();
       var search = document.getElementById("id_q");
       if (search) search.focus();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest("[data-copy]");
+    if (!copy) return;
+    var field = document.getElementById(copy.getAttribute("data-copy"));
+    field.select();
+    var done = function () {
+      copy.firstChild.textContent = "Copied";
+      setTimeout(function () { copy.firstChild.textContent = "Copy"; }, 2000);
+    };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        document.execCommand("copy");
+        done();
+      });
+    } else {
+      document.execCommand("copy");
+      done();
     }
   });
 

@@ -1,0 +1,244 @@
+"""Timelines inside other sites: the framed widget, oEmbed discovery and the loader script."""
+
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.utils.html import escape
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+from django_htmx.http import push_url, reswap
+
+from timeline.caching import IGNORED_PARAMS, public_cache
+from timeline.models import Actor, Event, Timeline
+from timeline.filters import filter_events
+
+THEMES = ("auto", "light", "dark")
+DEFAULT_SIZE = (800, 640)
+
+
+def frameable(view):
+    """Embeds may be framed by the sites in TIMELINE_EMBED_ORIGINS; every other page may not."""
+
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = f"frame-ancestors {settings.TIMELINE_EMBED_ORIGINS}"
+        return response
+
+    return xframe_options_exempt(wrapper)
+
+
+@require_safe
+@frameable
+@public_cache
+def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    if slug is None:
+        timeline = Timeline.default()
+        if timeline is None:
+            raise Http404("No published timeline")
+    else:
+        timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
+    theme = request.GET.get("theme", "auto")
+    if theme not in THEMES:
+        return HttpResponseBadRequest(
+            "theme must be light, dark or auto", content_type="text/plain"
+        )
+
+    context = {
+        "timeline": timeline,
+        "theme": theme,
+        "embed": True,
+        # Filters the reader cannot change in the frame travel with each update.
+        "hidden_params": [
+            (name, value)
+            for name, values in request.GET.lists()
+            for value in values
+            if value and name not in ("q", "start", "end") and name not in IGNORED_PARAMS
+        ],
+        "full_url": _full_timeline_url(request, timeline),
+        **filter_events(request, timeline.published_events()),
+    }
+    invalid = context["status"] == 400
+    template = "timeline/embed.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template = "timeline/timeline.html#" + ("field-errors-oob" if invalid else "results")
+    response = render(request, template, context, status=context["status"])
+    if invalid and request.htmx:
+        reswap(response, "none")
+        push_url(response, False)
+    return response
+
+
+def _full_timeline_url(request: HttpRequest, timeline: Timeline) -> str:
+    query = _without(request.GET, [*IGNORED_PARAMS, "theme"])
+    path = timeline.get_absolute_url() if timeline != Timeline.default() else reverse("home")
+    return request.build_absolute_uri(path) + (f"?{query}" if query else "")
+
+
+def _without(params: QueryDict, names) -> str:
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def embed_url(request: HttpRequest, path: str, query: str) -> str:
+    return request.build_absolute_uri(path) + (f"?{query}" if query else "")
+
+
+def embed_snippets(request: HttpRequest, timeline: Timeline) -> list[tuple[str, str, str]]:
+    """The three ways to embed the current view: (label, code, element id)."""
+    params = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        kept = [v for v in values if v]
+        if kept and name not in IGNORED_PARAMS:
+            params.setlist(name, kept)
+    is_default = timeline == Timeline.default()
+    path = reverse("embed") if is_default else reverse("embed", args=[timeline.slug])
+    iframe = (
+        render(
+            request,
+            "timeline/embed_iframe.html",
+            {
+                "src": embed_url(request, path, params.urlencode()),
+                "width": DEFAULT_SIZE[0],
+                "height": DEFAULT_SIZE[1],
+                "title": timeline.title,
+            },
+        )
+        .content.decode()
+        .strip()
+    )
+    data = "".join(f' data-{name}="{escape(",".join(values))}"' for name, values in params.lists())
+    slug = "" if is_default else timeline.slug
+    script = (
+        f'<div data-timeline-embed="{escape(slug)}"{data}></div>\n'
+        f'<script async src="{request.build_absolute_uri(reverse("embed-loader"))}"></script>'
+    )
+    page = request.build_absolute_uri(request.path) + (f"?{params.urlencode()}" if params else "")
+    oembed_address = (
+        request.build_absolute_uri(reverse("oembed"))
+        + "?"
+        + urlencode({"url": page, "format": "json"})
+    )
+    return [
+        ("Iframe", iframe, "embed-iframe"),
+        ("Script that resizes itself", script, "embed-script"),
+        ("oEmbed address (for CMSs)", oembed_address, "embed-oembed"),
+    ]
+
+
+def oembed_link(request: HttpRequest) -> str:
+    """Where a CMS finds the oEmbed for the page being shown."""
+    page = request.build_absolute_uri(request.get_full_path())
+    return (
+        request.build_absolute_uri(reverse("oembed"))
+        + "?"
+        + urlencode({"url": page, "format": "json"})
+    )
+
+
+@require_safe
+def oembed(request: HttpRequest) -> HttpResponse:
+    """oEmbed 1.0 for timeline, actor and event pages of this site."""
+    url = request.GET.get("url", "").strip()
+    if not url:
+        return JsonResponse({"error": "url is required"}, status=400)
+    if request.GET.get("format", "json") != "json":
+        return JsonResponse({"error": "only format=json is supported"}, status=501)
+    try:
+        max_width = _positive_int(request.GET.get("maxwidth"))
+        max_height = _positive_int(request.GET.get("maxheight"))
+    except ValueError:
+        return JsonResponse(
+            {"error": "maxwidth and maxheight must be positive integers"}, status=400
+        )
+
+    title, path, query = _embed_target(request, url)
+    src = embed_url(request, path, query)
+    width = min(DEFAULT_SIZE[0], max_width or DEFAULT_SIZE[0])
+    height = min(DEFAULT_SIZE[1], max_height or DEFAULT_SIZE[1])
+    html = (
+        render(
+            request,
+            "timeline/embed_iframe.html",
+            {"src": src, "width": width, "height": height, "title": title},
+        )
+        .content.decode()
+        .strip()
+    )
+    return JsonResponse(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "provider_name": "Timeline",
+            "provider_url": request.build_absolute_uri("/"),
+            "title": title,
+            "html": html,
+            "width": width,
+            "height": height,
+            "cache_age": 3600,
+        }
+    )
+
+
+def _positive_int(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    number = int(value)
+    if number <= 0:
+        raise ValueError(value)
+    return number
+
+
+def _embed_target(request: HttpRequest, url: str) -> tuple[str, str, str]:
+    """(title, embed path, embed query) for a page URL of this site, or 404."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
+        raise Http404("Not a page of this site")
+    try:
+        match = resolve(parts.path)
+    except Resolver404 as exc:
+        raise Http404("Unknown page") from exc
+    query = QueryDict(parts.query)
+    if match.url_name == "home":
+        timeline = Timeline.default()
+        if timeline is None:
+            raise Http404("No published timeline")
+        return timeline.title, reverse("embed"), query.urlencode()
+    if match.url_name == "timeline":
+        timeline = get_object_or_404(Timeline.objects.published(), slug=match.kwargs["slug"])
+        return timeline.title, reverse("embed", args=[timeline.slug]), query.urlencode()
+    if match.url_name == "actor":
+        actor = get_object_or_404(Actor, slug=match.kwargs["slug"])
+        query = query.copy()
+        query.setlist("actor", [actor.slug])
+        return actor.name, reverse("embed"), query.urlencode()
+    if match.url_name == "event":
+        event = get_object_or_404(Event.objects.published(), slug=match.kwargs["slug"])
+        # The event in its context: everything on its local day(s).
+        days = {
+            "start": event.local_start_date.isoformat(),
+            "end": event.local_end_date.isoformat(),
+        }
+        return event.title, reverse("embed"), urlencode(days)
+    raise Http404("This page cannot be embedded")
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def loader(request: HttpRequest) -> HttpResponse:
+    """A stable address for host pages; the script itself is hashed and cached for a year."""
+    return HttpResponseRedirect(static("js/embed.js"))
