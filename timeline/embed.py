@@ -14,16 +14,16 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.utils.html import escape
 from django.urls import Resolver404, resolve, reverse
+from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url, reswap
 
 from timeline.caching import IGNORED_PARAMS, public_cache
-from timeline.models import Actor, Event, Timeline
 from timeline.filters import filter_events
+from timeline.models import Actor, Event, Timeline
 
 THEMES = ("auto", "light", "dark")
 DEFAULT_SIZE = (800, 640)

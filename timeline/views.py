@@ -1,7 +1,6 @@
 """Reader-facing pages. Visibility lives in the querysets, so no view can forget it."""
 
 from django.db import DatabaseError, connection
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
