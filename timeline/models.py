@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Prefetch, Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -148,6 +148,26 @@ class Source(models.Model):
         return reverse("source", args=[self.slug])
 
 
+SEARCH_CONFIG = "english"
+
+
+def event_search_vector():
+    """The weighted document a reader's words are matched against (PostgreSQL only)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("place_name", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def actor_search_vector(prefix: str = ""):
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(f"{prefix}name", f"{prefix}aliases", weight="D", config=SEARCH_CONFIG)
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
@@ -167,9 +187,28 @@ class EventQuerySet(models.QuerySet):
         return self.filter(pk__in=EventActor.objects.filter(actor__slug__in=slugs).values("event"))
 
     def search(self, text: str):
+        """Free text over title, summary, place and actor names.
+
+        PostgreSQL: weighted full-text search with web-search syntax ("kerman -funeral"),
+        backed by a GIN index on the same expression. Elsewhere: case-insensitive contains.
+        """
         text = text.strip()
         if not text:
             return self
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+            by_actor = EventActor.objects.annotate(document=actor_search_vector("actor__")).filter(
+                document=query
+            )
+            # Two indexed lookups joined by OR on ids, so neither side forces a full scan.
+            by_text = (
+                Event.objects.annotate(document=event_search_vector())
+                .filter(document=query)
+                .values("pk")
+            )
+            return self.filter(Q(pk__in=by_text) | Q(pk__in=by_actor.values("event")))
         by_actor = EventActor.objects.filter(
             Q(actor__name__icontains=text) | Q(actor__aliases__icontains=text)
         ).values("event")
@@ -232,7 +271,7 @@ class Event(models.Model):
     local_end_date = models.DateField(editable=False, db_index=True)
 
     place_name = models.CharField(max_length=200, blank=True)
-    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    country = models.CharField(max_length=2, blank=True, validators=[country_code], db_index=True)
     latitude = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
     )
