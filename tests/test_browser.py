@@ -1,5 +1,6 @@
 """What a reader meets in a real browser: chart, filters, panel, keyboard, phone, accessibility."""
 
+import os
 import re
 
 import pytest
@@ -268,3 +269,47 @@ def test_the_embed_has_no_accessibility_violations(reader):
         for path in ("/embed/", "/embed/?theme=dark&actor=qasem-soleimani"):
             _open(reader, path)
             assert _axe(reader) == [], (scheme, path)
+
+
+@pytest.fixture
+def crowded(transactional_db, monkeypatch):
+    """Enough demo events, with the detail limit scaled down, for the chart to show counts."""
+    from django.core.management import call_command
+
+    from timeline import browse
+
+    monkeypatch.setattr(browse, "DETAIL_LIMIT", 40)
+    call_command("seed_demo", events=400, seed=3, timeline="demo", stdout=open(os.devnull, "w"))
+    return "/timelines/demo/"
+
+
+def test_zooming_into_counts_brings_the_events_in_that_window(chromium, live_server, crowded):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(live_server.url + crowded)
+    page.wait_for_selector(MARKERS)
+    assert "zoom in to see each" in page.locator("#chart-summary").inner_text()
+    page.evaluate("window.__stillHere = true")
+    # The reader zooms to one week, as a drag on the chart would.
+    page.evaluate(
+        """Plotly.relayout('timeline-chart',
+             {'xaxis.range': ['2019-03-04 00:00', '2019-03-10 23:59']})"""
+    )
+    page.wait_for_url(re.compile(r"start=2019-03-04&end=2019-03-10"))
+    page.wait_for_function(
+        "!document.getElementById('chart-summary').textContent.includes('zoom in')"
+    )
+    listed = page.locator(CARDS).count()
+    assert page.locator(MARKERS).count() == _figure_events(page) == listed
+    assert page.evaluate("window.__stillHere") is True
+    _shot(page, "zoomed-into-counts")
+    page.close()
+
+
+def test_the_list_loads_more_as_the_reader_scrolls(chromium, live_server, crowded):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(live_server.url + crowded)
+    page.wait_for_selector(CARDS)
+    assert page.locator(CARDS).count() == 50
+    page.locator("#more-events").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelectorAll('#chronology .event-card').length === 100")
+    page.close()

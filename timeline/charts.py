@@ -2,11 +2,28 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from html import escape
 
 import plotly.graph_objects as go
 
 from timeline.models import Event, EventLink
+
+
+@dataclass
+class Density:
+    """Counts of matching events per time bin and lane, computed by the database."""
+
+    bin: str
+    total: int
+    first: dt.date
+    last: dt.date
+    cells: list[tuple[dt.date, str, int]] = field(default_factory=list)
+
+    @property
+    def lanes(self) -> set[str]:
+        return {lane for _, lane, _ in self.cells}
+
 
 # A clock time is plotted where it happened; a whole day sits at its local noon.
 NOON = dt.time(12, 0)
@@ -39,10 +56,12 @@ def hover_text(event: Event) -> str:
     return "<br>".join(lines)
 
 
-def _lanes(events: Sequence[Event], by: str) -> list[tuple[str, list[tuple[Event, int]]]]:
+def _lanes(
+    events: Sequence[Event], by: str, extra: Iterable[str] = ()
+) -> list[tuple[str, list[tuple[Event, int]]]]:
     """Lane labels in order, with (event, lane index) pairs."""
     if by == "actor":
-        names = sorted({r.actor.name for e in events for r in e.event_actors.all()})
+        names = sorted({r.actor.name for e in events for r in e.event_actors.all()} | set(extra))
         index = {name: i for i, name in enumerate(names)}
         placed = [
             (e, index[name])
@@ -50,24 +69,49 @@ def _lanes(events: Sequence[Event], by: str) -> list[tuple[str, list[tuple[Event
             for name in dict.fromkeys(r.actor.name for r in e.event_actors.all())
         ]
         return [(name, [p for p in placed if p[1] == i]) for i, name in enumerate(names)]
-    names = sorted({e.category.name for e in events})
+    names = sorted({e.category.name for e in events} | set(extra))
     index = {name: i for i, name in enumerate(names)}
     return [(name, [(e, index[name]) for e in events if e.category.name == name]) for name in names]
 
 
+def bin_for(first: dt.date, last: dt.date) -> str:
+    """The coarsest bin that still shows the shape: about 30 to 150 bins across the range."""
+    days = (last - first).days + 1
+    if days <= 120:
+        return "day"
+    if days <= 3 * 365:
+        return "week"
+    if days <= 25 * 365:
+        return "month"
+    return "year"
+
+
+BIN_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}
+
+
 def timeline_figure(
-    events: Sequence[Event], lanes: str = "category", links: Iterable[EventLink] = ()
+    events: Sequence[Event],
+    lanes: str = "category",
+    links: Iterable[EventLink] = (),
+    density: Density | None = None,
+    window: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> dict:
-    """x = local time, y = one lane per category (or actor); colour and symbol per category."""
-    lane_list = _lanes(events, lanes)
+    """x = local time, y = one lane per category (or actor); colour and symbol per category.
+
+    With `density`, the events are only the most important of many: counts per bin sit behind
+    them in each lane, so the shape of the whole is visible without drawing every event.
+    """
+    lane_list = _lanes(events, lanes, extra=density.lanes if density else ())
     fig = go.Figure()
+    if density:
+        _add_density(fig, density, {name: i for i, (name, _) in enumerate(lane_list)})
     positions: dict[int, tuple[str, int]] = {}
 
     for _lane, placed in lane_list:
         for category, group in _by_category(placed):
             spans = [(e, y) for e, y in group if e.is_span]
-            for event, y in spans:
-                fig.add_trace(_span_trace(event, y, category.colour))
+            if spans:
+                fig.add_trace(_span_trace(spans, category.colour))
             fig.add_trace(
                 go.Scatter(
                     name=category.name,
@@ -94,6 +138,14 @@ def timeline_figure(
                 positions.setdefault(event.pk, (_x(_anchor(event)), y))
 
     _add_legend(fig, events)
+    xaxis = {
+        "type": "date",
+        "rangeslider": {"visible": True, "thickness": 0.08},
+        "showgrid": True,
+        "gridcolor": "rgba(128,128,128,0.2)",
+    }
+    if window[0] and window[1]:
+        xaxis["range"] = [f"{window[0]}T00:00", f"{window[1]}T23:59"]
     fig.update_layout(
         annotations=[
             _arrow(positions[link.from_event_id], positions[link.to_event_id])
@@ -121,12 +173,7 @@ def timeline_figure(
             "family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
             "size": 13,
         },
-        xaxis={
-            "type": "date",
-            "rangeslider": {"visible": True, "thickness": 0.08},
-            "showgrid": True,
-            "gridcolor": "rgba(128,128,128,0.2)",
-        },
+        xaxis=xaxis,
         yaxis={
             "tickmode": "array",
             "tickvals": list(range(len(lane_list))),
@@ -139,9 +186,44 @@ def timeline_figure(
             "zeroline": False,
             "gridcolor": "rgba(128,128,128,0.2)",
         },
-        meta={"lanes": lanes, "events": len(events)},
+        meta={
+            "lanes": lanes,
+            "events": len(events),
+            "aggregated": density is not None,
+            "bin": density.bin if density else None,
+        },
     )
     return fig.to_plotly_json()
+
+
+def _add_density(fig: go.Figure, density: Density, lane_index: dict[str, int]) -> None:
+    half = dt.timedelta(days=BIN_DAYS[density.bin] / 2)
+    largest = max((n for _, _, n in density.cells), default=1)
+    by_lane: dict[str, list[tuple[dt.date, int]]] = {}
+    for day, lane, n in density.cells:
+        if lane in lane_index:
+            by_lane.setdefault(lane, []).append((day, n))
+    for lane, cells in by_lane.items():
+        fig.add_trace(
+            go.Scatter(
+                mode="markers",
+                showlegend=False,
+                x=[_x(dt.datetime.combine(day, dt.time()) + half) for day, _ in cells],
+                y=[lane_index[lane]] * len(cells),
+                hovertext=[
+                    f"{n:,} event{'s' if n != 1 else ''} in the {density.bin} of "
+                    f"{day:%-d %b %Y}<br>{escape(lane)}"
+                    for day, n in cells
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker={
+                    "symbol": "square",
+                    "color": "rgba(120,120,120,0.35)",
+                    "size": [6 + 22 * (n / largest) ** 0.5 for _, n in cells],
+                    "line": {"width": 0},
+                },
+            )
+        )
 
 
 def _by_category(placed: list[tuple[Event, int]]):
@@ -151,12 +233,17 @@ def _by_category(placed: list[tuple[Event, int]]):
     return list(groups.values())
 
 
-def _span_trace(event: Event, y: int, colour: str) -> go.Scatter:
+def _span_trace(spans: list[tuple[Event, int]], colour: str) -> go.Scatter:
+    # One trace for all of a category's spans in a lane; None breaks the line between them.
+    x, y = [], []
+    for event, lane in spans:
+        x += [_x(event.local_start), _x(event.period_end), None]
+        y += [lane, lane, None]
     return go.Scatter(
         mode="lines",
-        x=[_x(event.local_start), _x(event.period_end)],
-        y=[y, y],
-        line={"color": colour, "width": 6 + event.importance},
+        x=x,
+        y=y,
+        line={"color": colour, "width": 8},
         opacity=0.45,
         hoverinfo="skip",
         showlegend=False,
@@ -205,8 +292,14 @@ def _arrow(one: tuple[str, int], other: tuple[str, int]) -> dict:
     }
 
 
-def summary(events: Sequence[Event]) -> str:
+def summary(events: Sequence[Event], density: Density | None = None) -> str:
     """The chart in one sentence, for screen readers: '14 events from 27 Dec 2019 to …'."""
+    if density:
+        return (
+            f"{density.total:,} events from {density.first:%-d %b %Y} to "
+            f"{density.last:%-d %b %Y}, shown as counts per {density.bin} — zoom in to see "
+            f"each. The {len(events):,} most important are marked."
+        )
     if not events:
         return "No events match these filters."
     first, last = events[0].local_start_date, max(e.local_end_date for e in events)

@@ -19,10 +19,9 @@ from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
-from django_htmx.http import push_url, reswap
 
+from timeline.browse import filter_events, render_browse
 from timeline.caching import IGNORED_PARAMS, public_cache
-from timeline.filters import filter_events
 from timeline.models import Actor, Event, Timeline
 
 THEMES = ("auto", "light", "dark")
@@ -70,15 +69,7 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "full_url": _full_timeline_url(request, timeline),
         **filter_events(request, timeline.published_events()),
     }
-    invalid = context["status"] == 400
-    template = "timeline/embed.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template = "timeline/timeline.html#" + ("field-errors-oob" if invalid else "results")
-    response = render(request, template, context, status=context["status"])
-    if invalid and request.htmx:
-        reswap(response, "none")
-        push_url(response, False)
-    return response
+    return render_browse(request, "timeline/embed.html", context)
 
 
 def _full_timeline_url(request: HttpRequest, timeline: Timeline) -> str:
@@ -98,14 +89,15 @@ def embed_url(request: HttpRequest, path: str, query: str) -> str:
     return request.build_absolute_uri(path) + (f"?{query}" if query else "")
 
 
-def embed_snippets(request: HttpRequest, timeline: Timeline) -> list[tuple[str, str, str]]:
+def embed_snippets(
+    request: HttpRequest, timeline: Timeline, is_default: bool
+) -> list[tuple[str, str, str]]:
     """The three ways to embed the current view: (label, code, element id)."""
     params = QueryDict(mutable=True)
     for name, values in request.GET.lists():
         kept = [v for v in values if v]
         if kept and name not in IGNORED_PARAMS:
             params.setlist(name, kept)
-    is_default = timeline == Timeline.default()
     path = reverse("embed") if is_default else reverse("embed", args=[timeline.slug])
     iframe = (
         render(

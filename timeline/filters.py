@@ -4,16 +4,14 @@ import django_filters
 import pycountry
 from django import forms
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
 
-from timeline import charts
-from timeline.models import Actor, Category, Event, EventActor, EventLink, Timeline
+from timeline.models import Actor, Category, Event, EventActor, Timeline
 
 MAX_VALUES = 50
 MULTI_FIELDS = ("actor", "category", "country")
 LANES = [("category", "Category"), ("actor", "Actor")]
 FACET_FIELDS = [("category", "Categories"), ("actor", "Actors"), ("country", "Countries")]
-FIELD_NAMES = ["q", "start", "end", "category", "actor", "country", "lanes", "timeline"]
+FIELD_NAMES = ["q", "start", "end", "category", "actor", "country", "lanes", "timeline", "page"]
 
 
 def country_name(code: str) -> str:
@@ -43,6 +41,20 @@ class IsoDateFilter(django_filters.DateFilter):
             "error_messages", {"invalid": "Enter a real date as YYYY-MM-DD, e.g. 2020-01-03."}
         )
         super().__init__(*args, **kwargs)
+
+
+class PageFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 100_000)
+        super().__init__(*args, **kwargs)
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    codes = Event.objects.published().exclude(country="").values_list("country", flat=True)
+    return [(code, country_name(code)) for code in sorted(codes.order_by().distinct())]
 
 
 class EventFilter(django_filters.FilterSet):
@@ -78,6 +90,7 @@ class EventFilter(django_filters.FilterSet):
         field_name="timelines__slug",
         widget=forms.HiddenInput,
     )
+    page = PageFilter(label="Page", method="keep", widget=forms.HiddenInput)
     lanes = django_filters.ChoiceFilter(
         label="Lanes",
         choices=LANES,
@@ -115,6 +128,18 @@ class EventFilter(django_filters.FilterSet):
         return queryset
 
     @property
+    def page_number(self) -> int:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("page") or 1
+        return 1
+
+    @property
+    def window(self) -> tuple:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("start"), self.form.cleaned_data.get("end")
+        return None, None
+
+    @property
     def lanes_value(self) -> str:
         if self.is_bound and self.is_valid():
             return self.form.cleaned_data.get("lanes") or "category"
@@ -150,7 +175,8 @@ class EventFilter(django_filters.FilterSet):
     def _chip(self, name: str, value: str, label: str) -> dict:
         remaining = self.data.copy()
         remaining.setlist(name, [v for v in self.data.getlist(name) if v != value])
-        return {"label": label, "query": _clean_query(remaining)}
+        remaining.pop("page", None)
+        return {"label": label, "query": clean_query(remaining)}
 
     def facets(self, base: QuerySet) -> dict[str, list[dict]]:
         """Actor and category options with how many of the timeline's events each has."""
@@ -202,7 +228,7 @@ class EventFilter(django_filters.FilterSet):
         }
 
 
-def _clean_query(data) -> str:
+def clean_query(data) -> str:
     """A query string without empty parameters, so shared links stay short."""
     clean = data.copy()
     for key in list(clean.keys()):
@@ -212,26 +238,3 @@ def _clean_query(data) -> str:
         else:
             del clean[key]
     return clean.urlencode()
-
-
-def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
-    """Apply the shared FilterSet; everything the chart, list, count and chips need."""
-    filters = EventFilter(request.GET, queryset=base)
-    form_context = {
-        "filters": filters,
-        "facets": filters.facets(base),
-        "facet_fields": FACET_FIELDS,
-        "error_fields": FIELD_NAMES,
-    }
-    if not filters.is_valid():
-        return {**form_context, "events": [], "figure": None, "summary": "", "status": 400}
-    matching = filters.qs
-    events = list(matching.chronological().with_related())
-    links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
-    return {
-        **form_context,
-        "events": events,
-        "figure": charts.timeline_figure(events, filters.lanes_value, links),
-        "summary": charts.summary(events),
-        "status": 200,
-    }

@@ -1,6 +1,7 @@
 """The newsroom's chronology: events with honest dates, actors, sources and attributed claims."""
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -8,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Func, Max, Min, Prefetch, Q
+from django.db.models.functions import Trunc
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -150,6 +152,22 @@ class Source(models.Model):
 
 SEARCH_CONFIG = "english"
 
+# SQLite's own date functions: Django's Trunc there calls back into Python for every row.
+SQLITE_BIN_START = {
+    "day": "date(%(expressions)s)",
+    "week": "date(%(expressions)s, 'weekday 0', '-6 days')",
+    "month": "date(%(expressions)s, 'start of month')",
+    "year": "date(%(expressions)s, 'start of year')",
+}
+
+
+def _truncated_local_date(kind: str, vendor: str):
+    if vendor == "sqlite":
+        return Func(
+            F("local_start_date"), template=SQLITE_BIN_START[kind], output_field=models.DateField()
+        )
+    return Trunc("local_start_date", kind, output_field=models.DateField())
+
 
 def event_search_vector():
     """The weighted document a reader's words are matched against (PostgreSQL only)."""
@@ -221,6 +239,26 @@ class EventQuerySet(models.QuerySet):
 
     def chronological(self):
         return self.order_by("start", "pk")
+
+    def date_span(self) -> tuple[dt.date | None, dt.date | None]:
+        found = self.order_by().aggregate(first=Min("local_start_date"), last=Max("local_end_date"))
+        return found["first"], found["last"]
+
+    def counts_per_bin(
+        self, kind: str, lanes: str = "category", only: Iterable[str] | None = None
+    ) -> list[tuple[dt.date, str, int]]:
+        """(bin start, lane name, events) counted by the database, e.g. per week per category."""
+        lane = "event_actors__actor__name" if lanes == "actor" else "category__name"
+        qs = self.order_by()
+        if only is not None:
+            qs = qs.filter(**{f"{lane}__in": list(only)})
+        rows = (
+            qs.annotate(bin=_truncated_local_date(kind, connections[self.db].vendor))
+            .values("bin", lane)
+            .annotate(n=Count("pk"))
+            .values_list("bin", lane, "n")
+        )
+        return [(day, name, n) for day, name, n in rows if name is not None]
 
     def with_related(self):
         """What a list of events shows, in a fixed number of queries."""

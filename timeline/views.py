@@ -5,12 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django_htmx.http import push_url, reswap
 from django_htmx.middleware import HtmxDetails
 
+from timeline.browse import filter_events, render_browse
 from timeline.caching import public_cache
 from timeline.embed import embed_snippets, oembed_link
-from timeline.filters import filter_events
 from timeline.models import Actor, Event, Source, Timeline
 
 
@@ -24,7 +23,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     timeline = Timeline.default()
     if timeline is None:
         return render(request, "timeline/empty.html")
-    return _timeline(request, timeline)
+    return _timeline(request, timeline, is_default=True)
 
 
 @require_safe
@@ -33,24 +32,15 @@ def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _timeline(request, get_object_or_404(Timeline.objects.published(), slug=slug))
 
 
-def _timeline(request: HtmxHttpRequest, timeline: Timeline) -> HttpResponse:
+def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) -> HttpResponse:
     base = timeline.published_events()
     context = {
         "timeline": timeline,
-        "embed_code": embed_snippets(request, timeline),
+        "embed_code": embed_snippets(request, timeline, is_default),
         "oembed_url": oembed_link(request),
         **filter_events(request, base),
     }
-    template = "timeline/timeline.html"
-    invalid = context["status"] == 400
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#field-errors-oob" if invalid else "#results"
-    response = render(request, template, context, status=context["status"])
-    if invalid and request.htmx:
-        # Keep the last good chart, list and address; only the field messages change.
-        reswap(response, "none")
-        push_url(response, False)
-    return response
+    return render_browse(request, "timeline/timeline.html", context)
 
 
 @require_safe
@@ -109,10 +99,7 @@ def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "oembed_url": oembed_link(request),
         **filter_events(request, Event.objects.published().for_actors([actor])),
     }
-    template = "timeline/actor.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template = "timeline/timeline.html#results"
-    return render(request, template, context, status=context["status"])
+    return render_browse(request, "timeline/actor.html", context)
 
 
 @require_safe
@@ -125,7 +112,9 @@ def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         .chronological()
         .with_related()
     )
-    return render(request, "timeline/source.html", {"source": source, "events": events})
+    events = list(events)
+    context = {"source": source, "events": events, "total": len(events)}
+    return render(request, "timeline/source.html", context)
 
 
 @never_cache

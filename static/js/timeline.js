@@ -31,6 +31,7 @@
       return;
     }
     chart.classList.remove("is-empty");
+    chart.timelineMeta = figure.layout.meta || {};
     window.Plotly.react(chart, figure.data, themed(figure.layout), CONFIG).then(function () {
       if (chart.dataset.bound) return;
       chart.dataset.bound = "1";
@@ -38,7 +39,25 @@
         var point = event.points && event.points[0];
         if (point && point.customdata) openEvent(point.customdata[0], chart);
       });
+      chart.on("plotly_relayout", function (change) { followZoom(chart, change); });
     });
+  }
+
+  // When the chart shows counts, zooming asks the server for that window: once it holds
+  // few enough events, each one appears. The range lands in the form, so the URL keeps it.
+  var zoomTimer = null;
+  function followZoom(chart, change) {
+    if (!chart.timelineMeta.aggregated) return;
+    var range = change["xaxis.range"] || [change["xaxis.range[0]"], change["xaxis.range[1]"]];
+    if (!range[0] || !range[1]) return;
+    clearTimeout(zoomTimer);
+    zoomTimer = setTimeout(function () {
+      var form = document.getElementById("filters");
+      if (!form) return;
+      form.querySelector("[name=start]").value = String(range[0]).slice(0, 10);
+      form.querySelector("[name=end]").value = String(range[1]).slice(0, 10);
+      form.requestSubmit();
+    }, 500);
   }
 
   // A marker opens the same panel as its list item: clicking the item's link does it all.

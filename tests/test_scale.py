@@ -1,0 +1,171 @@
+"""Past a few hundred events the chart shows counts per bin; the list comes 50 at a time."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from timeline import browse
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def _figure(response) -> dict:
+    match = re.search(
+        r'<script id="timeline-figure" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(match.group(1))
+
+
+def _markers(figure: dict) -> int:
+    return sum(
+        len(t["x"]) for t in figure["data"] if t.get("mode") == "markers" and t["x"] != [None]
+    )
+
+
+def _listed(response) -> list[str]:
+    return re.findall(r'<article class="event-card" id="event-([^"]+)"', response.content.decode())
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    """The real limits scaled down, so a few dozen events behave like a hundred thousand."""
+    monkeypatch.setattr(browse, "DETAIL_LIMIT", 10)
+    monkeypatch.setattr(browse, "TOP_EVENTS", 4)
+    monkeypatch.setattr(browse, "PAGE_SIZE", 5)
+    monkeypatch.setattr(browse, "MAX_MARKERS", 60)
+    monkeypatch.setattr(browse, "MAX_LANES", 3)
+
+
+@pytest.fixture
+def many(make_event):
+    def make(count: int, days: int = 1) -> list[Event]:
+        first = dt.datetime(2020, 1, 1, 12, tzinfo=dt.UTC)
+        return [
+            make_event(
+                start=first + dt.timedelta(days=(i * days) // max(count, 1)), importance=1 + i % 5
+            )
+            for i in range(count)
+        ]
+
+    return make
+
+
+def test_few_events_are_each_drawn(client, small_limits, many):
+    many(8, days=30)
+    figure = _figure(client.get("/"))
+    assert figure["layout"]["meta"]["aggregated"] is False
+    assert _markers(figure) == 8
+
+
+def test_many_events_become_counts_per_bin_plus_the_most_important(client, small_limits, many):
+    events = many(30, days=60)
+    response = client.get("/")
+    figure = _figure(response)
+    meta = figure["layout"]["meta"]
+    assert meta["aggregated"] is True
+    assert meta["events"] == 4
+    drawn = {row[0] for t in figure["data"] if t.get("customdata") for row in t["customdata"]}
+    most_important = sorted(events, key=lambda e: (-e.importance, e.start, e.pk))[:4]
+    assert drawn == {e.slug for e in most_important}
+    counted = sum(
+        int(re.match(r"([\d,]+) event", h).group(1).replace(",", ""))
+        for t in figure["data"]
+        if t.get("hovertext") and not t.get("customdata")
+        for h in t["hovertext"]
+    )
+    assert counted == 30
+    assert "30 events from" in response.content.decode()
+    assert "zoom in to see each" in response.content.decode()
+
+
+def test_the_figure_never_holds_more_markers_than_the_cap(client, small_limits, many):
+    many(40, days=400)
+    assert _markers(_figure(client.get("/"))) <= 60
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [(30, "day"), (200, "week"), (900, "month"), (8000, "year")],
+)
+def test_the_bin_follows_the_visible_range(days, expected):
+    first = dt.date(2020, 1, 1)
+    assert browse._bin_for(first, first + dt.timedelta(days=days)) == expected
+
+
+def test_a_date_range_narrows_the_bins_and_brings_back_single_events(client, small_limits, many):
+    events = many(30, days=300)
+    wide = _figure(client.get("/"))
+    assert wide["layout"]["meta"]["aggregated"] is True
+    day = events[0].local_start_date.isoformat()
+    narrow = _figure(client.get(f"/?start={day}&end={day}"))
+    assert narrow["layout"]["meta"]["aggregated"] is False
+    assert narrow["layout"]["xaxis"]["range"] == [f"{day}T00:00", f"{day}T23:59"]
+
+
+def test_the_list_comes_a_page_at_a_time_with_a_real_next_link(client, small_limits, many):
+    events = many(12, days=12)
+    first = client.get("/")
+    assert _listed(first) == [e.slug for e in events[:5]]
+    html = first.content.decode()
+    assert 'href="/?page=2"' in html and 'hx-trigger="revealed, click"' in html
+    second = client.get("/?page=2")
+    assert _listed(second) == [e.slug for e in events[5:10]]
+    assert 'rel="prev"' in second.content.decode()
+
+
+def test_scrolling_loads_only_the_next_items(client, small_limits, many):
+    events = many(12, days=12)
+    more = client.get("/?page=3", headers={"HX-Request": "true", "HX-Target": "more-events"})
+    html = more.content.decode()
+    assert _listed(more) == [e.slug for e in events[10:12]]
+    assert "<html" not in html and 'id="timeline-figure"' not in html
+    assert 'id="more-events"' not in html  # the last page has no further link
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "1.5"])
+def test_a_bad_page_number_is_a_400(client, many, page):
+    many(3)
+    assert client.get(f"/?page={page}").status_code == 400
+
+
+def test_aggregated_pages_run_the_same_queries_at_any_size(client, small_limits, many):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> list[int]:
+        counts = []
+        for path, headers in [
+            ("/", {}),
+            ("/?lanes=actor", {}),
+            ("/embed/", {}),
+            ("/?q=event", {"HX-Request": "true"}),
+        ]:
+            cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path, headers=headers).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    many(15, days=90)
+    small = queries()
+    many(60, days=90)
+    assert queries() == small
+    assert max(small) <= 18
+
+
+def test_seed_demo_creates_published_events_with_their_relations(db):
+    call_command(
+        "seed_demo", events=120, seed=7, timeline="demo-test", stdout=open("/dev/null", "w")
+    )
+    events = Event.objects.published().filter(timelines__slug="demo-test")
+    assert events.count() == 120
+    sample = events.with_related().first()
+    assert sample.citations.all() and sample.event_actors.all()
+    assert sample.local_start_date is not None

@@ -1,0 +1,159 @@
+"""What a reader browses: the filtered events, their chart, their page of the list.
+
+Shared by the timeline page, its HTMX fragment, the actor page and the embed. Whatever the
+number of matching events, the work here is a fixed number of queries, at most PAGE_SIZE list
+rows and at most MAX_MARKERS chart markers.
+"""
+
+import datetime as dt
+from functools import partial
+
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+from django_htmx.http import push_url, reswap
+
+from timeline import charts
+from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter, clean_query
+from timeline.models import Event, EventActor, EventLink
+
+PAGE_SIZE = 50
+# Up to this many matching events, every one is drawn; past it, counts per bin plus the
+# most important events. Together never more than MAX_MARKERS markers.
+DETAIL_LIMIT = 500
+TOP_EVENTS = 300
+MAX_LANES = 20
+MAX_MARKERS = 2000
+BIN_ORDER = ["day", "week", "month", "year"]
+
+
+def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
+    """Apply the shared FilterSet; everything the chart, list, count and chips need."""
+    filters = EventFilter(request.GET, queryset=base)
+    context = {
+        "filters": filters,
+        # Only the full page's form shows facets; fragments never pay for them.
+        "facets": SimpleLazyObject(partial(filters.facets, base)),
+        "facet_fields": FACET_FIELDS,
+        "error_fields": FIELD_NAMES,
+    }
+    if not filters.is_valid():
+        return {**context, "events": [], "figure": None, "summary": "", "status": 400, "total": 0}
+
+    matching = filters.qs
+    total = matching.count()
+    page = filters.page_number
+    offset = (page - 1) * PAGE_SIZE
+    lanes = filters.lanes_value
+    if total <= DETAIL_LIMIT:
+        drawn = list(matching.chronological().with_related())
+        events = drawn[offset : offset + PAGE_SIZE]
+        links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
+        figure = charts.timeline_figure(drawn, lanes, links, window=filters.window)
+        summary = charts.summary(drawn)
+    else:
+        drawn, density = _aggregate(matching, total, lanes, filters.window)
+        events = list(matching.chronological().with_related()[offset : offset + PAGE_SIZE])
+        figure = charts.timeline_figure(drawn, lanes, density=density, window=filters.window)
+        summary = charts.summary(drawn, density)
+
+    return {
+        **context,
+        "events": events,
+        "total": total,
+        "figure": figure,
+        "summary": summary,
+        "status": 200,
+        **_pagination(request, page, offset, len(events), total),
+    }
+
+
+def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple):
+    """The most important events plus database counts per bin for the busiest lanes."""
+    first, last = window
+    if not (first and last):
+        span = matching.date_span()
+        first, last = first or span[0], last or span[1]
+    kind = _bin_for(first, last)
+    top_lanes = _busiest_lanes(matching, lanes)
+    cells = matching.counts_per_bin(kind, lanes, only=top_lanes)
+    drawn = list(matching.order_by("-importance", "start", "pk").with_related()[:TOP_EVENTS])
+    drawn.sort(key=lambda e: (e.start, e.pk))
+    budget = MAX_MARKERS - len(drawn)
+    if len(cells) > budget:
+        # Too many bins for the marker budget: keep the busiest, so the shape survives.
+        cells = sorted(cells, key=lambda cell: -cell[2])[:budget]
+    density = charts.Density(bin=kind, total=total, first=first, last=last, cells=cells)
+    return drawn, density
+
+
+def _bin_for(first: dt.date, last: dt.date) -> str:
+    """The finest bin whose count across the range fits the marker budget in every lane."""
+    days = (last - first).days + 1
+    per_lane = (MAX_MARKERS - TOP_EVENTS) // MAX_LANES
+    for kind in BIN_ORDER:
+        if days / charts.BIN_DAYS[kind] <= per_lane:
+            return kind
+    return "year"
+
+
+def _busiest_lanes(matching: QuerySet[Event], lanes: str) -> list[str]:
+    if lanes == "actor":
+        rows = (
+            EventActor.objects.filter(event__in=matching)
+            .values("actor__name")
+            .annotate(n=Count("event", distinct=True))
+            .order_by("-n", "actor__name")
+            .values_list("actor__name", flat=True)
+        )
+    else:
+        rows = (
+            matching.order_by()
+            .values("category__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "category__name")
+            .values_list("category__name", flat=True)
+        )
+    return list(rows[:MAX_LANES])
+
+
+def _pagination(request: HttpRequest, page: int, offset: int, shown: int, total: int) -> dict:
+    def page_query(number: int) -> str:
+        params = request.GET.copy()
+        params["page"] = str(number)
+        if number == 1:
+            params.pop("page")
+        return clean_query(params)
+
+    has_next = offset + shown < total
+    return {
+        "page": page,
+        "first_shown": offset + 1 if shown else 0,
+        "last_shown": offset + shown,
+        "next_query": page_query(page + 1) if has_next else None,
+        "previous_query": page_query(page - 1) if page > 1 else None,
+    }
+
+
+def render_browse(request: HttpRequest, page_template: str, context: dict) -> HttpResponse:
+    """The full page, or for HTMX only the piece it asked for.
+
+    A bad filter over HTMX answers with the field messages alone and swaps nothing else, so
+    the reader keeps the last good chart, list and address.
+    """
+    htmx = getattr(request, "htmx", None)
+    status = context["status"]
+    template = page_template
+    if htmx and not htmx.history_restore_request:
+        if status == 400:
+            template = "timeline/timeline.html#field-errors-oob"
+        elif htmx.target == "more-events":
+            template = "timeline/timeline.html#event-items"
+        else:
+            template = "timeline/timeline.html#results"
+    response = render(request, template, context, status=status)
+    if status == 400 and htmx:
+        reswap(response, "none")
+        push_url(response, False)
+    return response
