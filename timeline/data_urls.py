@@ -1,3 +1,12 @@
 """Routes for data out and in: the JSON API, exports and feeds."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from timeline import feeds
+from timeline.api import api
+
+urlpatterns = [
+    path("api/events.atom", feeds.atom, name="events-atom"),
+    path("api/events.rss", feeds.rss, name="events-rss"),
+    path("api/", api.urls),
+]

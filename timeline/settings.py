@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "template_partials",
+    "ninja",
     "timeline",
 ]
 

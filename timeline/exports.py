@@ -1,0 +1,253 @@
+"""Published events in other formats: CSV, iCalendar and TimelineJS JSON.
+
+Each builder takes events already filtered and loaded (`with_related()`) and returns the
+document; the views in api.py only choose the events and wrap the result in a response.
+"""
+
+import csv
+import datetime as dt
+import io
+
+import django_filters
+import icalendar
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import escape
+
+from timeline import dates
+from timeline.filters import EventFilter
+from timeline.models import Event, Precision, Timeline
+
+# Date parts in TimelineJS's order; an event gives as many as its precision allows.
+PARTS = ("year", "month", "day", "hour", "minute")
+TIMED = (Precision.HOUR, Precision.MINUTE)
+
+
+class BadParameters(Exception):
+    """Query parameters that failed validation, by parameter name."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+    def body(self) -> dict:
+        names = ", ".join(self.errors)
+        return {"detail": f"Invalid parameter: {names}.", "errors": self.errors}
+
+
+class DataFilter(EventFilter):
+    """The shared EventFilter, with `timeline` matched through the relation.
+
+    EventFilter.timeline compares `timelines__slug` with the chosen Timeline object, which the
+    database sees as its title, so it matches nothing; the page never sends it, the API does.
+    Remove this subclass once filters.py filters on `timelines` itself.
+    """
+
+    timeline = django_filters.ModelChoiceFilter(
+        label="Timeline",
+        queryset=Timeline.objects.published(),
+        to_field_name="slug",
+        field_name="timelines",
+    )
+
+
+def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], Timeline | None]:
+    """Published events matching the page's filters, and the timeline asked for, if any."""
+    filters = DataFilter(request.GET, queryset=Event.objects.published())
+    if not filters.is_valid():
+        raise BadParameters(
+            {
+                name: [str(message) for message in messages]
+                for name, messages in filters.errors.items()
+            }
+        )
+    return filters.qs.chronological(), filters.form.cleaned_data.get("timeline")
+
+
+def _sources(event: Event) -> list:
+    """Each cited source once, in citation order."""
+    seen = {}
+    for citation in event.citations.all():
+        seen.setdefault(citation.source_id, citation.source)
+    return list(seen.values())
+
+
+# CSV ------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "slug",
+    "title",
+    "date",
+    "start",
+    "end",
+    "precision",
+    "end_precision",
+    "timezone",
+    "place",
+    "country",
+    "latitude",
+    "longitude",
+    "category",
+    "importance",
+    "actors",
+    "sources",
+    "summary",
+    "url",
+]
+
+
+def events_csv(events, request: HttpRequest) -> str:
+    """One row per event; actors and sources joined with "; " so a spreadsheet keeps one line."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for event in events:
+        actors = "; ".join(
+            f"{role.actor.name} ({role.get_role_display().lower()})"
+            for role in event.event_actors.all()
+        )
+        sources = "; ".join(
+            f"{source.publisher}: {source.title}" + (f" <{source.url}>" if source.url else "")
+            for source in _sources(event)
+        )
+        writer.writerow(
+            [
+                event.slug,
+                event.title,
+                event.display_date,
+                event.local_start.isoformat(),
+                event.local_end.isoformat() if event.end else "",
+                event.precision,
+                event.end_precision if event.end else "",
+                event.timezone,
+                event.place_name,
+                event.country,
+                "" if event.latitude is None else event.latitude,
+                "" if event.longitude is None else event.longitude,
+                event.category.name,
+                event.importance,
+                actors,
+                sources,
+                event.summary,
+                request.build_absolute_uri(event.get_absolute_url()),
+            ]
+        )
+    return out.getvalue()
+
+
+# iCalendar ------------------------------------------------------------------------------------
+
+
+def _day_after(local: dt.datetime, precision: str) -> dt.date:
+    """iCalendar ends are exclusive: the day after the last day the period covers."""
+    return dates.period_stop(local, precision).date() + dt.timedelta(days=1)
+
+
+def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
+    url = request.build_absolute_uri(event.get_absolute_url())
+    item = icalendar.Event()
+    # Slugs are the events' natural keys, so calendars that subscribed keep matching them.
+    item.add("uid", f"{event.slug}@{request.get_host()}")
+    item.add("dtstamp", event.updated_at)
+    item.add("last-modified", event.updated_at)
+    item.add("summary", event.title)
+    about = "About: " if event.approximate else ""
+    item.add("description", f"{about}{event.display_date}\n\n{event.summary}\n\n{url}")
+    item.add("url", url)
+    item.add("categories", [event.category.name])
+    if event.place_name:
+        item.add("location", event.place_name)
+    if event.latitude is not None and event.longitude is not None:
+        item.add("geo", (event.latitude, event.longitude))
+
+    start, end = event.local_start, event.local_end
+    end_precision = event.end_precision or event.precision
+    if event.precision in TIMED:
+        item.add("dtstart", start.replace(second=0, microsecond=0))
+        if end is not None and end_precision in TIMED:
+            item.add("dtend", end.replace(second=0, microsecond=0))
+        elif end is not None:
+            midnight = dt.datetime.combine(_day_after(end, end_precision), dt.time(), event.zone)
+            item.add("dtend", midnight)
+    else:
+        # Days, months and years are all-day spans: "January 2020" covers the whole month.
+        item.add("dtstart", dates.start_of_period(start, event.precision).date())
+        item.add("dtend", _day_after(end or start, end_precision))
+    return item
+
+
+def events_ical(events, request: HttpRequest, name: str) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Timeline//Published events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for event in events:
+        calendar.add_component(_vevent(event, request))
+    # Timed events carry TZID parameters; their VTIMEZONE definitions go in the same file.
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# TimelineJS -----------------------------------------------------------------------------------
+
+
+def date_parts(local: dt.datetime, precision: str) -> dict:
+    """{'year': 2020, 'month': 1} for a month: TimelineJS shows no more than is known."""
+    wanted = PARTS[: PARTS.index(precision) + 1]
+    return {part: getattr(local, part) for part in wanted}
+
+
+def _text(event: Event) -> str:
+    sources = ", ".join(
+        f'<a href="{escape(s.url)}">{escape(s.publisher)}</a>' if s.url else escape(s.publisher)
+        for s in _sources(event)
+    )
+    text = f"<p>{escape(event.summary)}</p>"
+    return text + (f"<p>Sources: {sources}</p>" if sources else "")
+
+
+def _slide(event: Event) -> dict:
+    slide = {
+        "unique_id": event.slug,
+        "start_date": date_parts(event.local_start, event.precision),
+        "display_date": event.display_date,
+        "text": {"headline": escape(event.title), "text": _text(event)},
+        "group": event.category.name,
+    }
+    if event.end:
+        slide["end_date"] = date_parts(event.local_end, event.end_precision or event.precision)
+    if event.image_url:
+        slide["media"] = {
+            "url": event.image_url,
+            "caption": event.image_caption,
+            "credit": event.image_credit,
+            "alt": event.image_alt,
+        }
+    return slide
+
+
+def _era(event: Event) -> dict:
+    """A span drawn as a band behind the slides; month and year events end with their period."""
+    if event.end:
+        end = date_parts(event.local_end, event.end_precision or event.precision)
+    else:
+        end = date_parts(event.period_end, Precision.DAY)
+    return {
+        "start_date": date_parts(event.local_start, event.precision),
+        "end_date": end,
+        "text": {"headline": escape(event.title)},
+    }
+
+
+def events_timelinejs(events, title: str, description: str = "") -> dict:
+    events = list(events)
+    intro = f"<p>{escape(description)}</p>" if description else ""
+    document = {
+        "title": {"text": {"headline": escape(title), "text": intro}},
+        "events": [_slide(event) for event in events],
+    }
+    eras = [_era(event) for event in events if event.is_span]
+    if eras:
+        document["eras"] = eras
+    return document

@@ -1,0 +1,99 @@
+"""Atom and RSS feeds of published events, newest change first, with the page's filters.
+
+The model keeps no publication time, so an event's last change (`updated_at`) dates it: the
+publish action sets it, and a correction to a published event brings it back to the top.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.views.decorators.http import require_safe
+
+from timeline.caching import public_cache
+from timeline.exports import BadParameters, filtered_events
+from timeline.models import Event, Timeline
+
+ITEMS = 50
+
+
+class _Subject:
+    """What a feed is about: the matching events and the timeline asked for, if any."""
+
+    def __init__(self, request: HttpRequest):
+        events, self.timeline = filtered_events(request)
+        self.events = events.select_related("category")
+        # Each filtered feed is a feed of its own, with its own Atom id and self link.
+        self.address = request.build_absolute_uri()
+
+    @property
+    def title(self) -> str:
+        return self.timeline.title if self.timeline else "Timeline: published events"
+
+
+class EventsRss(Feed):
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request: HttpRequest) -> _Subject:
+        return _Subject(request)
+
+    def title(self, subject: _Subject) -> str:
+        return subject.title
+
+    def link(self, subject: _Subject) -> str:
+        timeline: Timeline | None = subject.timeline
+        return timeline.get_absolute_url() if timeline else reverse("home")
+
+    def feed_url(self, subject: _Subject) -> str:
+        return subject.address
+
+    def feed_guid(self, subject: _Subject) -> str:
+        return subject.address
+
+    def description(self, subject: _Subject) -> str:
+        return "Events as they are published or corrected, the latest first."
+
+    def items(self, subject: _Subject):
+        return subject.events.order_by("-updated_at", "-pk")[:ITEMS]
+
+    def item_title(self, event: Event) -> str:
+        return event.title
+
+    def item_description(self, event: Event) -> str:
+        return f"{event.display_date}. {event.summary}"
+
+    def item_pubdate(self, event: Event):
+        return event.updated_at
+
+    def item_updateddate(self, event: Event):
+        return event.updated_at
+
+    def item_categories(self, event: Event) -> list[str]:
+        return [event.category.name]
+
+
+class EventsAtom(EventsRss):
+    feed_type = Atom1Feed
+    subtitle = EventsRss.description
+
+
+_rss, _atom = EventsRss(), EventsAtom()
+
+
+def _serve(feed: Feed, request: HttpRequest) -> HttpResponse:
+    try:
+        return feed(request)
+    except BadParameters as exc:
+        return JsonResponse(exc.body(), status=400)
+
+
+@require_safe
+@public_cache
+def rss(request: HttpRequest) -> HttpResponse:
+    return _serve(_rss, request)
+
+
+@require_safe
+@public_cache
+def atom(request: HttpRequest) -> HttpResponse:
+    return _serve(_atom, request)
