@@ -44,6 +44,10 @@ test: install test-only
 test-only:
 	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# A benchmark, not a test: prints one table (see README), needs Chromium for the browser columns.
+bench: install
+	$(PY) tests/bench.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 

@@ -70,3 +70,17 @@ def test_bad_requests_are_not_kept(client, make_event):
     response = client.get("/?start=never")
     assert response.status_code == 400
     assert response["Cache-Control"] == "no-cache"
+
+
+def test_readers_who_accept_gzip_get_the_page_compressed_once_per_version(client, make_event):
+    import gzip
+
+    make_event("Live event")
+    for _ in range(2):  # the first render and the cached copy
+        response = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+        assert response["Content-Encoding"] == "gzip"
+        assert "Live event" in gzip.decompress(response.content).decode()
+    plain = client.get("/")
+    assert "Content-Encoding" not in plain and "Live event" in plain.content.decode()
+    assert plain["ETag"] != response["ETag"]
+    assert "Accept-Encoding" in plain["Vary"]

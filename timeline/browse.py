@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 # Up to this many matching events, every one is drawn; past it, counts per bin plus the
 # most important events. Together never more than MAX_MARKERS markers.
 DETAIL_LIMIT = 500
-TOP_EVENTS = 300
+TOP_EVENTS = 200
 MAX_LANES = 20
 MAX_MARKERS = 2000
 BIN_ORDER = ["day", "week", "month", "year"]

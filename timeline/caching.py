@@ -7,6 +7,7 @@ Cache-Control for browsers and CDNs. A change to any chronology data bumps the v
 changes every ETag and orphans every cached body at once.
 """
 
+import gzip
 import hashlib
 from functools import wraps
 
@@ -67,7 +68,9 @@ def public_cache(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         version = models.DataVersion.current()
         key = request_key(request)
-        etag = f'"{version.number}-{key[:16]}"'
+        gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+        # Each encoding is its own representation, so each gets its own validator.
+        etag = f'"{version.number}-{key[:16]}{"-gz" if gzipped else ""}"'
         last_modified = version.changed_at.timestamp()
 
         not_modified = get_conditional_response(
@@ -79,21 +82,24 @@ def public_cache(view):
         # The timestamp too: a database rebuilt from scratch restarts the counter at 1.
         cache_key = f"timeline:response:{version.number}:{version.changed_at.timestamp()}:{key}"
         stored = cache.get(cache_key)
-        if stored is not None:
-            status, headers, body = stored
-            response = HttpResponse(body, status=status)
-            for name, value in headers.items():
-                response[name] = value
-            return _finish(response, etag, last_modified)
-
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
+        if stored is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return _finish(response, etag, last_modified)
             headers = {h: response[h] for h in CACHED_HEADERS if response.has_header(h)}
-            cache.set(
-                cache_key,
-                (response.status_code, headers, response.content),
-                settings.TIMELINE_RESPONSE_CACHE_SECONDS,
-            )
+            # Compressed once per data version, not once per reader.
+            stored = (headers, gzip.compress(response.content, compresslevel=6))
+            cache.set(cache_key, stored, settings.TIMELINE_RESPONSE_CACHE_SECONDS)
+            extra = {h: v for h, v in response.items() if h not in headers}
+        else:
+            extra = {}
+        headers, body = stored
+        response = HttpResponse(body if gzipped else gzip.decompress(body))
+        for name, value in {**extra, **headers}.items():
+            response[name] = value
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(response.content))
         return _finish(response, etag, last_modified)
 
     return wrapper
@@ -107,5 +113,5 @@ def _finish(response: HttpResponse, etag: str, last_modified: float) -> HttpResp
     else:
         # Errors are answered fresh each time: nobody should keep a 400 for a minute.
         response["Cache-Control"] = "no-cache"
-    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request", "Accept-Encoding"])
     return response

@@ -274,6 +274,23 @@ class EventQuerySet(models.QuerySet):
             ),
         )
 
+    def for_chart(self, lanes: str = "category"):
+        """What chart markers need (hover text: claims; actor lanes: actors), nothing more."""
+        related = [
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.select_related("source", "attributed_to").order_by("pk"),
+            )
+        ]
+        if lanes == "actor":
+            related.append(
+                Prefetch(
+                    "event_actors",
+                    queryset=EventActor.objects.select_related("actor").order_by("pk"),
+                )
+            )
+        return self.select_related("category").defer("body").prefetch_related(*related)
+
 
 class Event(models.Model):
     class Status(models.TextChoices):

@@ -1,0 +1,389 @@
+"""`make bench`: how the reader's timeline holds up at 1,000, 10,000 and 100,000 events.
+
+A benchmark, not a test: it prints one table and never fails. Each size gets a throw-away
+database (SQLite, or PostgreSQL when DATABASE_URL points there; Redis when REDIS_URL is set),
+seeded with `manage.py seed_demo`. Server times are ratios to /healthz measured in the same run,
+so the figures compare across machines. TimelineJS draws the same events in the same Chromium.
+"""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+TIMELINEJS_LIMIT_SECONDS = 120
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def database_url(n: int) -> str:
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        root = base.rsplit("/", 1)[0]
+        name = f"timeline_bench_{n}"
+        subprocess.run(
+            ["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", name],
+            check=False,
+            capture_output=True,
+        )
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        return f"{root}/{name}"
+    path = Path(tempfile.gettempdir()) / f"timeline-bench-{n}.sqlite3"
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def env_for(url: str, debug: str = "True") -> dict:
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        DEBUG=debug,
+        SECRET_KEY="bench-only",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_COOKIES="False",
+    )
+    return env
+
+
+def manage(url: str, *args: str) -> str:
+    done = subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env_for(url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+IN_PROCESS = r"""
+import json, re, statistics, time
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from timeline.models import Event
+
+client = Client(HTTP_HOST="localhost")
+slug = Event.objects.published().filter(timelines__slug="demo").values_list("slug", flat=True)[0]
+pages = {
+    "page": ("/timelines/demo/", {}),
+    "fragment": ("/timelines/demo/", {"HX-Request": "true"}),
+    "embed": ("/embed/demo/", {}),
+    "event": (f"/events/{slug}/", {}),
+}
+out = {"queries": {}}
+for name, (path, headers) in pages.items():
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200, (path, response.status_code)
+    out["queries"][name] = len(captured)
+
+def timed(path, headers, runs, clear):
+    samples = []
+    for _ in range(runs):
+        if clear:
+            cache.clear()
+        began = time.perf_counter()
+        response = client.get(path, headers=headers)
+        samples.append(time.perf_counter() - began)
+        assert response.status_code == 200
+    return statistics.median(samples)
+
+hx = {"HX-Request": "true"}
+fragment = client.get("/timelines/demo/", headers=hx).content
+out["fragment_bytes"] = len(fragment)
+figure = json.loads(re.search(rb'id="timeline-figure" type="application/json">(.*?)</script>',
+                               fragment, re.S).group(1))
+out["markers"] = sum(len(t["x"]) for t in figure["data"]
+                     if t.get("mode") == "markers" and t["x"] != [None])
+print("BENCH" + json.dumps(out))
+"""
+
+
+def in_process(url: str) -> dict:
+    done = subprocess.run(
+        [PY, "manage.py", "shell", "-c", IN_PROCESS],
+        cwd=ROOT,
+        env=env_for(url, "False"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.split("BENCH", 1)[1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(url: str):
+    port = free_port()
+    env = env_for(url, "False")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "timeline.wsgi",
+            "--workers",
+            "3",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urlopen(base + "/healthz", timeout=1)
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(url: str) -> tuple[float, int]:
+    """Requests per second and errors for LOAD_SECONDS at 32 connections."""
+    if shutil.which("wrk"):
+        done = subprocess.run(
+            ["wrk", "-t2", "-c32", f"-d{LOAD_SECONDS}s", "-H", "Accept-Encoding: gzip", url],
+            capture_output=True,
+            text=True,
+        )
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
+        errors = sum(
+            int(n)
+            for n in re.findall(
+                r"(?:Non-2xx or 3xx responses|"
+                r"connect|read|write|timeout) (\d+)",
+                done.stdout,
+            )
+        )
+        return rps, errors
+    from concurrent.futures import ThreadPoolExecutor
+
+    deadline = time.monotonic() + LOAD_SECONDS
+
+    def worker(_):
+        ok = bad = 0
+        while time.monotonic() < deadline:
+            try:
+                ok += urlopen(url, timeout=10).status == 200
+            except OSError:
+                bad += 1
+        return ok, bad
+
+    with ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(worker, range(32)))
+    return sum(r[0] for r in results) / LOAD_SECONDS, sum(r[1] for r in results)
+
+
+def server_times(base: str) -> dict:
+    """Median seconds per request over loopback: /healthz, and the fragment cold and warm."""
+    from urllib.request import Request
+
+    def median(path: str, runs: int, fresh: bool) -> float:
+        samples = []
+        for i in range(runs):
+            # An unknown parameter changes nothing shown but misses every cache.
+            url = base + path + (f"&nocache={time.time_ns()}-{i}" if fresh else "")
+            request = Request(url, headers={"HX-Request": "true", "Accept-Encoding": "gzip"})
+            began = time.perf_counter()
+            urlopen(request).read()
+            samples.append(time.perf_counter() - began)
+        return statistics.median(samples)
+
+    fragment = "/timelines/demo/?lanes=category"
+    median(fragment, 3, False)
+    return {
+        "healthz": median("/healthz?", 200, False),
+        "uncached": median(fragment, 7, True),
+        "cached": median(fragment, 200, False),
+    }
+
+
+def first_visit_bytes(base: str) -> int:
+    """Compressed bytes of / and everything it loads (what whitenoise sends gzipped)."""
+    html = urlopen(base + "/").read()
+    total = len(gzip.compress(html))
+    for asset in re.findall(rb'(?:src|href)="(/static/[^"]+)"', html):
+        total += len(gzip.compress(urlopen(base + asset.decode()).read()))
+    return total
+
+
+def time_to_chart(browser, url: str, selector: str, timeout: float) -> float | None:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    began = time.perf_counter()
+    try:
+        page.goto(url, wait_until="commit", timeout=timeout * 1000)
+        page.wait_for_selector(selector, timeout=timeout * 1000)
+        return time.perf_counter() - began
+    except Exception:
+        return None
+    finally:
+        page.close()
+
+
+def timelinejs_page(folder: Path, url: str, n: int) -> Path:
+    """The same events in TimelineJS's JSON, on a page that loads TimelineJS from npm."""
+    if not (folder / "node_modules" / "@knight-lab" / "timelinejs").exists():
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(folder),
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "@knight-lab/timelinejs",
+            ],
+            check=True,
+        )
+    rows = json.loads(
+        manage(
+            url,
+            "shell",
+            "-c",
+            (
+                "import json; from timeline.models import Event; print(json.dumps(["
+                "[e.local_start.year, e.local_start.month, e.local_start.day, e.title, e.summary] "
+                "for e in Event.objects.published().filter(timelines__slug='demo').only("
+                "'title','summary','start','timezone')]))"
+            ),
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    data = {
+        "title": {"text": {"headline": f"{n} events"}},
+        "events": [
+            {"start_date": {"year": y, "month": m, "day": d}, "text": {"headline": t, "text": s}}
+            for y, m, d, t, s in rows
+        ],
+    }
+    dist = "node_modules/@knight-lab/timelinejs/dist"
+    (folder / f"tl-{n}.html").write_text(f"""<!doctype html><html><head>
+<link rel="stylesheet" href="{dist}/css/timeline.css"></head><body>
+<div id="timeline-embed" style="width:100%;height:600px"></div>
+<script src="{dist}/js/timeline.js"></script>
+<script>window.timeline = new TL.Timeline('timeline-embed', {json.dumps(data)});</script>
+</body></html>""")
+    return folder / f"tl-{n}.html"
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which("wrk") and shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True)
+    rows = []
+    tjs_folder = Path(tempfile.mkdtemp(prefix="timelinejs-bench-"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for n in SIZES:
+            url = database_url(n)
+            manage(url, "migrate", "--noinput", "-v0")
+            began = time.perf_counter()
+            manage(url, "seed_demo", "--events", str(n), "--timeline", "demo")
+            seeded = time.perf_counter() - began
+            subprocess.run(
+                [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=ROOT,
+                env=env_for(url, "False"),
+                check=True,
+            )
+            figures = in_process(url)
+            server, base = serve(url)
+            try:
+                figures.update(server_times(base))
+                urlopen(base + "/embed/demo/").read()  # warm the shared cache
+                health_rps, health_errors = load(base + "/healthz")
+                embed_rps, embed_errors = load(base + "/embed/demo/")
+                ours = time_to_chart(
+                    browser,
+                    base + "/timelines/demo/",
+                    "#timeline-chart .cartesianlayer .points path",
+                    60,
+                )
+                first_visit = first_visit_bytes(base)
+            finally:
+                server.terminate()
+                server.wait()
+            page = timelinejs_page(tjs_folder, url, n)
+            theirs = time_to_chart(
+                browser, page.as_uri(), ".tl-timemarker", TIMELINEJS_LIMIT_SECONDS
+            )
+            rows.append(
+                (
+                    n,
+                    seeded,
+                    figures,
+                    health_rps,
+                    embed_rps,
+                    health_errors + embed_errors,
+                    ours,
+                    theirs,
+                    first_visit,
+                )
+            )
+        browser.close()
+    shutil.rmtree(tjs_folder, ignore_errors=True)
+    report(rows)
+
+
+def report(rows) -> None:
+    db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    cache = "Redis" if os.environ.get("REDIS_URL") else "local memory"
+    print(
+        f"\nmake bench — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {db}, "
+        f"cache: {cache}, load {LOAD_SECONDS}s × 32 connections\n"
+    )
+    head = (
+        "| events | seed s | queries page/fragment/embed/event | fragment KB | markers | "
+        "uncached ÷ healthz | cached ÷ healthz | embed rps ÷ healthz rps | errors | "
+        "time to chart s | TimelineJS s | first visit KB gz |"
+    )
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for n, seeded, f, health_rps, embed_rps, errors, ours, theirs, first in rows:
+        q = f["queries"]
+        print(
+            f"| {n:,} | {seeded:.0f} | {q['page']}/{q['fragment']}/{q['embed']}/{q['event']} | "
+            f"{f['fragment_bytes'] / 1024:.0f} | {f['markers']:,} | "
+            f"{f['uncached'] / f['healthz']:.1f}× ({f['uncached'] * 1000:.0f} ms) | "
+            f"{f['cached'] / f['healthz']:.1f}× | "
+            f"{embed_rps / health_rps:.0%} ({embed_rps:.0f}/{health_rps:.0f}) | {errors} | "
+            f"{'failed' if ours is None else f'{ours:.2f}'} | "
+            f"{'gave up' if theirs is None else f'{theirs:.2f}'} | {first / 1024:.0f} |"
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
