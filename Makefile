@@ -34,6 +34,7 @@ serve: install
 	@if [ -z "$$SECRET_KEY" ]; then echo "SECRET_KEY not set: using a throwaway key for this run"; fi
 	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} && \
 	export SECRET_KEY DEBUG=False ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} \
+	       SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
 	       SECURE_COOKIES=$${SECURE_COOKIES:-False} && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput && \

@@ -60,6 +60,7 @@ def env_for(url: str, debug: str = "True") -> dict:
         SECRET_KEY="bench-only",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_COOKIES="False",
+        SECURE_SSL_REDIRECT="False",
     )
     return env
 

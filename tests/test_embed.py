@@ -20,20 +20,29 @@ def test_the_embed_may_be_framed_by_any_site_by_default(client, make_event):
     response = client.get("/embed/")
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
-    assert response["Content-Security-Policy"] == "frame-ancestors *"
+    assert _frame_ancestors(response) == "*"
+
+
+def _frame_ancestors(response) -> str:
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    return policy["frame-ancestors"]
 
 
 def test_embed_framing_follows_the_setting(client, make_event, settings):
     make_event("Live")
     settings.TIMELINE_EMBED_ORIGINS = "https://news.example"
     response = client.get("/embed/?q=other")
-    assert response["Content-Security-Policy"] == "frame-ancestors https://news.example"
+    assert _frame_ancestors(response) == "https://news.example"
 
 
 @pytest.mark.parametrize("path", ["/", "/admin/login/", "/healthz"])
 def test_every_other_page_refuses_to_be_framed(client, make_event, path):
     make_event("Live")
-    assert client.get(path)["X-Frame-Options"] == "DENY"
+    response = client.get(path)
+    assert response["X-Frame-Options"] == "DENY"
+    assert _frame_ancestors(response) == "'none'"
 
 
 def test_an_embed_keeps_its_headers_when_served_from_the_cache(client, make_event):
@@ -41,7 +50,7 @@ def test_an_embed_keeps_its_headers_when_served_from_the_cache(client, make_even
     client.get("/embed/")
     again = client.get("/embed/")
     assert "X-Frame-Options" not in again
-    assert again["Content-Security-Policy"] == "frame-ancestors *"
+    assert _frame_ancestors(again) == "*"
     etag = again["ETag"]
     not_modified = client.get("/embed/", headers={"If-None-Match": etag})
     assert not_modified.status_code == 304

@@ -19,7 +19,8 @@ from ninja.errors import ValidationError
 
 from timeline import exports, models
 from timeline.caching import public_cache
-from timeline.exports import BadParameters, DataFilter, filtered_events
+from timeline.exports import BadParameters, filtered_events
+from timeline.filters import EventFilter
 from timeline.models import Actor, Event, EventLink, Source, Timeline
 
 api = NinjaAPI(
@@ -402,7 +403,7 @@ def _paginate(request: HttpRequest, queryset: QuerySet, paging: Paging, serialis
 def _filter_parameters() -> list[dict]:
     """OpenAPI parameters for the EventFilter's fields, so the docs follow the FilterSet."""
     parameters = []
-    for name, field in DataFilter.base_filters.items():
+    for name, field in EventFilter.base_filters.items():
         if field.method == "keep":
             # The page's own display parameters (lanes, its page): they select no events.
             continue

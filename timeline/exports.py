@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import io
 
-import django_filters
 import icalendar
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -35,25 +34,9 @@ class BadParameters(Exception):
         return {"detail": f"Invalid parameter: {names}.", "errors": self.errors}
 
 
-class DataFilter(EventFilter):
-    """The shared EventFilter, with `timeline` matched through the relation.
-
-    EventFilter.timeline compares `timelines__slug` with the chosen Timeline object, which the
-    database sees as its title, so it matches nothing; the page never sends it, the API does.
-    Remove this subclass once filters.py filters on `timelines` itself.
-    """
-
-    timeline = django_filters.ModelChoiceFilter(
-        label="Timeline",
-        queryset=Timeline.objects.published(),
-        to_field_name="slug",
-        field_name="timelines",
-    )
-
-
 def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], Timeline | None]:
     """Published events matching the page's filters, and the timeline asked for, if any."""
-    filters = DataFilter(request.GET, queryset=Event.objects.published())
+    filters = EventFilter(request.GET, queryset=Event.objects.published())
     if not filters.is_valid():
         raise BadParameters(
             {

@@ -87,7 +87,7 @@ class EventFilter(django_filters.FilterSet):
         label="Timeline",
         queryset=Timeline.objects.published(),
         to_field_name="slug",
-        field_name="timelines__slug",
+        field_name="timelines",
         widget=forms.HiddenInput,
     )
     page = PageFilter(label="Page", method="keep", widget=forms.HiddenInput)

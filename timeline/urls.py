@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,5 +16,5 @@ urlpatterns = [
     path("embed.js", embed.loader, name="embed-loader"),
     path("oembed", embed.oembed, name="oembed"),
     path("", include("timeline.data_urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]
