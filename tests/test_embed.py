@@ -21,6 +21,7 @@ def test_the_embed_may_be_framed_by_any_site_by_default(client, make_event):
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
     assert _frame_ancestors(response) == "*"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
 def _frame_ancestors(response) -> str:

@@ -33,7 +33,8 @@ def frameable(view):
 
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Content-Security-Policy"] = f"frame-ancestors {settings.TIMELINE_EMBED_ORIGINS}"
+        # Read by django-csp's middleware, which writes the one policy header.
+        response._csp_replace = {"frame-ancestors": settings.TIMELINE_EMBED_ORIGINS.split()}
         return response
 
     return xframe_options_exempt(wrapper)
