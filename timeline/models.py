@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import Count, F, Func, Max, Min, Prefetch, Q
+from django.db.models import Count, F, Func, Max, Min, Prefetch, Q, Subquery
 from django.db.models.functions import Trunc
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -32,6 +32,8 @@ def validate_timezone(value: str) -> None:
         )
 
 
+LATITUDE = "Latitude runs from -90 (South Pole) to 90 (North Pole), e.g. 33.26 for Baghdad."
+LONGITUDE = "Longitude runs from -180 to 180 (east is positive), e.g. 44.23 for Baghdad."
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter ISO 3166 code, e.g. IQ.")
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
 
@@ -188,7 +190,19 @@ def actor_search_vector(prefix: str = ""):
 
 class EventQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Event.Status.PUBLISHED)
+        """What readers may see: published, and past its scheduled time if it has one.
+
+        Compared with the clock on every query, so a scheduled event goes live on time with
+        no job to flip it (DataVersion notices the moment for the caches).
+        """
+        return self.filter(
+            Q(publish_at__isnull=True) | Q(publish_at__lte=timezone.now()),
+            status=Event.Status.PUBLISHED,
+        )
+
+    def scheduled(self):
+        """Published by a Publisher but waiting for its time."""
+        return self.filter(status=Event.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def in_range(self, start: dt.date | None = None, end: dt.date | None = None):
         """Events whose local period overlaps [start, end], both inclusive."""
@@ -328,10 +342,14 @@ class Event(models.Model):
     place_name = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=2, blank=True, validators=[country_code], db_index=True)
     latitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90, LATITUDE), MaxValueValidator(90, LATITUDE)],
     )
     longitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180, LONGITUDE), MaxValueValidator(180, LONGITUDE)],
     )
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="events")
@@ -343,6 +361,16 @@ class Event(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Optional, in UTC: a published event stays hidden from readers until then.",
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it first went public."
+    )
+    # Optimistic concurrency: every save adds one; a form saved from an older number is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     actors = models.ManyToManyField("Actor", through="EventActor", related_name="events")
 
     image_url = models.URLField(max_length=500, blank=True)
@@ -406,7 +434,26 @@ class Event(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
+        """Readers can see it now (a scheduled event is not published until its time)."""
+        return self.status == self.Status.PUBLISHED and not self.is_scheduled
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        # Here rather than in a signal: loaddata and history reverts save raw and keep the
+        # numbers they carry; every other write is a new version.
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding:
+            self.version += 1
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version", "published_at"}
+        super().save(*args, **kwargs)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -486,8 +533,9 @@ class Event(models.Model):
 
     def published_links(self) -> list[tuple[str, "Event"]]:
         """Links in both directions, worded from this event's side, to published events only."""
-        out = EventLink.objects.filter(from_event=self, to_event__status=Event.Status.PUBLISHED)
-        into = EventLink.objects.filter(to_event=self, from_event__status=Event.Status.PUBLISHED)
+        public = Event.objects.published().values("pk")
+        out = EventLink.objects.filter(from_event=self, to_event__in=public)
+        into = EventLink.objects.filter(to_event=self, from_event__in=public)
         links = [
             (link.get_kind_display(), link.to_event) for link in out.select_related("to_event")
         ]
@@ -510,7 +558,13 @@ class Event(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.start and self.end and self.end < self.start:
-            errors["end"] = "The end cannot be before the start."
+            errors["end"] = (
+                "The end is before the start. Check both dates; times are read in the "
+                "event's time zone."
+            )
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            errors[missing] = "Give both latitude and longitude, or leave both empty."
         if self.end and not self.end_precision:
             self.end_precision = self.precision
         if not self.end:
@@ -536,6 +590,9 @@ class Event(models.Model):
 def _keep_local_dates(sender, instance: Event, **kwargs) -> None:
     # A signal rather than save(): loaddata saves raw and would skip an overridden save().
     instance.set_local_dates()
+    if instance.status == Event.Status.PUBLISHED and instance.published_at is None:
+        now = timezone.now()
+        instance.published_at = max(now, instance.publish_at) if instance.publish_at else now
 
 
 class EventActor(models.Model):
@@ -731,6 +788,8 @@ class DataVersion(models.Model):
 
     number = models.BigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
+    # The next scheduled event's time: passing it changes what readers see without any save.
+    next_scheduled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "data version"
@@ -740,11 +799,67 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> "DataVersion":
-        version = cls.objects.filter(pk=1).first()
-        return version or cls.objects.get_or_create(pk=1)[0]
+        version = cls.objects.filter(pk=1).first() or cls.objects.get_or_create(pk=1)[0]
+        if version.next_scheduled_at is not None and version.next_scheduled_at <= timezone.now():
+            cls.bump()
+            version = cls.objects.get(pk=1)
+        return version
 
     @classmethod
     def bump(cls) -> None:
-        updated = cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+        now = timezone.now()
+        next_due = (
+            Event.objects.filter(status=Event.Status.PUBLISHED, publish_at__gt=now)
+            .order_by("publish_at")
+            .values("publish_at")[:1]
+        )
+        updated = cls.objects.filter(pk=1).update(
+            number=F("number") + 1, changed_at=now, next_scheduled_at=Subquery(next_due)
+        )
         if not updated:
             cls.objects.get_or_create(pk=1)
+
+
+class EventTransition(models.Model):
+    """One step of the workflow: who moved which event from what status to what, and when.
+
+    Kept apart from the event's history so restoring an old version never rewrites the log,
+    and without a database constraint so the log outlives a deleted event and is there again
+    when the event is recovered.
+    """
+
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="transitions",
+    )
+    from_status = models.CharField(max_length=10, choices=Event.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Event.Status.choices)
+    publish_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["event", "-at"])]
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "new"
+        return f"{self.event_id}: {before} → {self.get_to_status_display()}"
+
+
+class EventSeen(models.Model):
+    """The version of an event an editor last opened, for “changed since you looked”."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="unique_event_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.event_id} v{self.version}"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "template_partials",
+    "reversion",
     "axes",
     "ninja",
     "timeline",
