@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, AXE, PHONE
+from tests.browser import ARTIFACTS, AXE, DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -13,10 +13,15 @@ MARKERS = "#timeline-chart .cartesianlayer .scatterlayer .trace .points path.poi
 CARDS = "#chronology .event-card"
 
 
-def _shot(page, name: str) -> None:
+def _shot(page, name: str, widths=(DESKTOP, PHONE)) -> None:
+    """What the reader sees at this moment, at desktop and phone widths."""
     ARTIFACTS.mkdir(exist_ok=True)
-    width = page.viewport_size["width"]
-    page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
+    before = page.viewport_size
+    for size in widths:
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)  # Plotly redraws on resize
+        page.screenshot(path=ARTIFACTS / f"{name}-{size['width']}.png", full_page=True)
+    page.set_viewport_size(before)
 
 
 def _figure_events(page) -> int:
@@ -184,17 +189,17 @@ def test_on_a_phone_filters_fold_behind_a_button_and_nothing_overflows(reader):
     toggle = reader.locator(".filters-toggle")
     assert toggle.is_visible()
     assert not reader.locator("#id_q").is_visible()
-    _shot(reader, "home")
+    _shot(reader, "phone-home", [PHONE])
     toggle.click()
     assert reader.locator("#id_q").is_visible()
     assert toggle.get_attribute("aria-expanded") == "true"
-    _shot(reader, "filters-open")
+    _shot(reader, "phone-filters-open", [PHONE])
     for path in ("/", "/?q=strike"):
         _open(reader, path)
         assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     reader.goto(reader.locator(f"{CARDS} h3 a").first.get_attribute("href"))
     assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    _shot(reader, "event")
+    _shot(reader, "phone-event", [PHONE])
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
