@@ -73,6 +73,7 @@ def test_filters_update_chart_list_count_and_address_without_a_reload(reader):
     _open(reader)
     total = reader.locator(CARDS).count()
     reader.evaluate("window.__stillHere = true")
+    reader.evaluate("window.__liveRegion = document.getElementById('result-count')")
 
     reader.fill("#id_q", "Kerman")
     reader.wait_for_url(re.compile(r"q=Kerman"))
@@ -80,6 +81,8 @@ def test_filters_update_chart_list_count_and_address_without_a_reload(reader):
     assert 0 < kerman < total
     _wait_for_count(reader, MARKERS, kerman)
     assert f"{kerman} event" in reader.locator("#result-count").inner_text()
+    # Screen readers announce changes to a live region that stays; a replaced one is silent.
+    assert reader.evaluate("window.__liveRegion === document.getElementById('result-count')")
 
     reader.fill("#id_q", "")
     reader.wait_for_url(re.compile(r"/$"))
