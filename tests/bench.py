@@ -25,14 +25,8 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
 TIMELINEJS_LIMIT_SECONDS = 120
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, FLAGS  # noqa: E402 - the same Chromium as the tests
 
 
 def database_url(n: int) -> str:
