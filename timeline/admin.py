@@ -1,15 +1,37 @@
-"""The editors' desk: events with their actors, sources, claims and links on one page."""
+"""The editors' desk: events with their actors, sources, claims and links on one page.
+
+The workflow (who may publish) lives in timeline.workflow, the history (diffs, restore) in
+timeline.history, date entry in timeline.entry; this module wires them into the admin.
+"""
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+from reversion.admin import VersionAdmin
 
-from timeline import dates
+from timeline import dates, history, workflow
+from timeline.entry import (
+    COUNTRY_ZONES,
+    MULTI_ZONE_COUNTRIES,
+    When,
+    WhenField,
+    format_when,
+    suggest_zone,
+    zone_for_country,
+    zone_names,
+)
 from timeline.models import (
     Actor,
     Category,
@@ -18,19 +40,76 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    EventSeen,
+    Precision,
     Source,
     Timeline,
     validate_timezone,
 )
+from timeline.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 
-PUBLISH_PERMISSION = "timeline.publish_event"
-PUBLISHED = Event.Status.PUBLISHED
+PUBLISH_PERMISSION = workflow.PUBLISH_PERMISSION
+PRECISION_CHOICES = [("", "As typed"), *Precision.choices]
+# Fields an editor sees on the form, in the order a conflict lists them.
+MERGED_FIELDS = [
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "category",
+    "importance",
+    "start",
+    "end",
+    "approximate",
+    "timezone",
+    "place_name",
+    "country",
+    "latitude",
+    "longitude",
+    "image_url",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+    "status",
+]
+
+
+class ZoneInput(forms.TextInput):
+    """A text box with every IANA zone as a searchable list (the browser filters as you type)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": "zone-names", "autocomplete": "off"}
+        options = format_html_join("", '<option value="{}">', ((z,) for z in zone_names()))
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<datalist id="zone-names">{}</datalist>', options
+        )
 
 
 class EventAdminForm(forms.ModelForm):
-    """Editors type times as the clock read where it happened; we store UTC."""
+    """Editors type dates as the clock read where it happened; we store UTC.
+
+    Also the form's half of the workflow: publish permission, the version the editor opened
+    (a newer save refuses this one, with what changed), and a likely-duplicate warning.
+    """
 
     user = None  # set per request by EventAdmin.get_form
+
+    start = WhenField(label="Start")
+    end = WhenField(label="End", required=False, help_text="Only for events that lasted.")
+    precision = forms.ChoiceField(
+        choices=PRECISION_CHOICES,
+        required=False,
+        help_text="Leave “As typed”, or choose a coarser one, e.g. Day if the time is unconfirmed.",
+    )
+    end_precision = forms.ChoiceField(choices=PRECISION_CHOICES, required=False)
+    timezone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=ZoneInput,
+        help_text="Where the clock was. Leave empty to take it from the country.",
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    duplicate_ok = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Event
@@ -38,45 +117,266 @@ class EventAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["start"] = self.instance.local_start.replace(tzinfo=None)
-            if self.instance.end:
-                self.initial["end"] = self.instance.local_end.replace(tzinfo=None)
+        event = self.instance
+        self.initial_status = event.status if event.pk else ""
+        self.conflict = False
+        self.fields["country"].widget.attrs["data-zones"] = json.dumps(COUNTRY_ZONES)
+        if event.pk:
+            self.initial["seen_version"] = event.version
+            self.initial["start"] = When(event.local_start.replace(tzinfo=None), event.precision)
+            # "Hour" has no typed form of its own; the rest read back as typed.
+            self.initial["precision"] = "hour" if event.precision == "hour" else ""
+            if event.end:
+                end_precision = event.end_precision or event.precision
+                self.initial["end"] = When(event.local_end.replace(tzinfo=None), end_precision)
+                self.initial["end_precision"] = "hour" if end_precision == "hour" else ""
+        else:
+            self.initial.setdefault("timezone", "")
 
-    def _localise(self, value: dt.datetime | None, zone: ZoneInfo, precision: str):
-        if value is None:
-            return None
-        # The field parsed the editor's wall-clock time as UTC; re-read it in the event's zone.
-        local = value.replace(tzinfo=None).replace(tzinfo=zone)
-        return dates.start_of_period(local, precision)
+    def clean_country(self) -> str:
+        return (self.cleaned_data.get("country") or "").strip().upper()
+
+    def clean_timezone(self) -> str:
+        name = (self.cleaned_data.get("timezone") or "").strip()
+        if not name:
+            return name
+        try:
+            validate_timezone(name)
+        except ValidationError:
+            guess = suggest_zone(name)
+            hint = f" Did you mean {guess}?" if guess else " Pick one from the list."
+            raise ValidationError(f"“{name}” is not a time zone we know.{hint}") from None
+        return name
 
     def clean(self):
         cleaned = super().clean()
-        name = cleaned.get("timezone")
-        try:
-            validate_timezone(name or "")
-        except ValidationError:
-            return cleaned  # the field already reports it
-        zone, precision = ZoneInfo(name), cleaned.get("precision") or "day"
-        cleaned["start"] = self._localise(cleaned.get("start"), zone, precision)
-        cleaned["end"] = self._localise(
-            cleaned.get("end"), zone, cleaned.get("end_precision") or precision
-        )
-        self._check_publishing(cleaned.get("status"))
+        zone = self._zone(cleaned)
+        if zone is not None:
+            cleaned["timezone"] = zone.key
+            self._dates(cleaned, zone)
+        problem = workflow.permission_problem(self.user, self.initial_status, cleaned.get("status"))
+        if problem:
+            self.add_error("status", problem)
+        if self.instance.pk:
+            self._check_version(cleaned)
+        if zone is not None and isinstance(cleaned.get("start"), dt.datetime):
+            self._check_duplicates(cleaned, zone)
         # The citation inline checks the citations that arrive with this form.
         self.instance._citations_checked_elsewhere = True
         return cleaned
 
-    def _check_publishing(self, new_status: str | None) -> None:
-        old_status = self.instance.status if self.instance.pk else None
-        if new_status == old_status or PUBLISHED not in (new_status, old_status):
-            return
-        if self.user is None or not self.user.has_perm(PUBLISH_PERMISSION):
-            self.add_error(
-                "status",
-                "Only a Publisher can publish or unpublish an event. "
-                "Set it to “In review” and a Publisher will take it from there.",
+    def _zone(self, cleaned) -> ZoneInfo | None:
+        if "timezone" in self.errors:
+            return None
+        name = cleaned.get("timezone")
+        if name:
+            return ZoneInfo(name)
+        country = cleaned.get("country") or ""
+        if zone_for_country(country):
+            return ZoneInfo(zone_for_country(country))
+        if country in MULTI_ZONE_COUNTRIES:
+            message = f"{country} has several time zones: choose the one where it happened."
+        elif country:
+            message = f"We don't know the time zone for {country}: choose it from the list."
+        else:
+            message = (
+                "Choose the time zone where it happened (e.g. Asia/Baghdad), or give the country."
             )
+        self.add_error("timezone", message)
+        return None
+
+    def _dates(self, cleaned, zone: ZoneInfo) -> None:
+        for name, precision_name in (("start", "precision"), ("end", "end_precision")):
+            when = cleaned.get(name)
+            if not isinstance(when, When):
+                if name == "end":
+                    cleaned["end_precision"] = ""
+                continue
+            chosen = cleaned.get(precision_name) or ""
+            if chosen and when.finer_than(chosen):
+                self.add_error(
+                    precision_name,
+                    f"You typed only the {when.precision}; for {chosen} precision type the "
+                    f"{chosen} too, or choose {Precision(when.precision).label}.",
+                )
+                cleaned[name] = None
+                continue
+            precision = chosen or when.precision
+            moment = when.moment
+            local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+            cleaned[name] = dates.start_of_period(local, precision)
+            cleaned[precision_name] = precision
+
+    def _check_version(self, cleaned) -> None:
+        seen = cleaned.get("seen_version")
+        # Locked until this save commits, so a second save cannot slip in between.
+        current = Event.objects.select_for_update().get(pk=self.instance.pk)
+        if seen == current.version:
+            return
+        self.conflict = True
+        changes = history.changes_since(current, seen) if seen is not None else None
+        merged, clashes = self._merge(cleaned, current, seen)
+        inline_changed = changes is None or any(
+            c.label.split()[0] in ("Actor", "Citation", "Claim", "Link") for c in changes
+        )
+        if not inline_changed:
+            # Everything they did is now in this form; saving again is a real decision.
+            self.data = self.data.copy()
+            self.data["seen_version"] = str(current.version)
+        who = current.updated_by or "Someone"
+        when = current.updated_at.strftime("%-d %b %Y, %H:%M UTC")
+        message = format_html(
+            "<strong>{} saved this event at {}, after you opened it. Your changes are not saved "
+            "yet.</strong>",
+            who,
+            when,
+        )
+        if changes:
+            message += format_html(
+                "<p>What they changed:</p><ul class='changes'>{}</ul>",
+                format_html_join(
+                    "",
+                    "<li><b>{}</b>: {} → {}</li>",
+                    ((c.label, c.before or "—", c.after or "—") for c in changes),
+                ),
+            )
+        if merged:
+            message += format_html(
+                "<p>Their new {} now in the form: you had not changed {}.</p>",
+                ", ".join(merged),
+                "it" if len(merged) == 1 else "them",
+            )
+        if clashes:
+            message += format_html(
+                "<p>You both changed these; the form keeps yours:</p><ul class='clashes'>{}</ul>",
+                format_html_join(
+                    "",
+                    "<li><b>{}</b>: theirs “{}”, yours “{}” <button type='button' "
+                    "data-use-theirs='{}' data-value='{}'>Use theirs</button></li>",
+                    clashes,
+                ),
+            )
+        if inline_changed:
+            message += format_html(
+                "<p>They changed actors, citations, claims or links, which cannot be merged "
+                "here. <a href='{}' target='_blank' rel='noopener'>Open the saved event in a "
+                "new tab</a>, then copy your changes from this page into it.</p>",
+                reverse("admin:timeline_event_change", args=[current.pk]),
+            )
+        else:
+            message += format_html("<p>Check the form, then save again to keep the result.</p>")
+        raise ValidationError(message, code="conflict")
+
+    def _merge(self, cleaned, current: Event, seen: int | None):
+        """Take their value where you left a field alone; list fields you both changed."""
+        base = history.fields_at(current, seen) if seen is not None else None
+        merged, clashes = [], []
+        data = self.data.copy()
+        for name in MERGED_FIELDS:
+            if name not in self.fields or name not in cleaned:
+                continue
+            theirs = _model_value(current, name)
+            yours = _cleaned_value(cleaned, name)
+            if theirs == yours:
+                continue
+            label = str(self.fields[name].label or name).capitalize()
+            if base is not None and yours == base.get(name) and theirs != base.get(name):
+                data.setlist(name, _as_form_data(current, name))
+                if name in ("start", "end"):
+                    data.setlist(f"{name}_precision" if name == "end" else "precision", [""])
+                merged.append(label.lower())
+            elif base is None or theirs != base.get(name):
+                shown = _as_form_data(current, name)
+                clashes.append(
+                    (
+                        label,
+                        _readable(current, name),
+                        yours_text(cleaned, name),
+                        name,
+                        shown[0] if shown else "",
+                    )
+                )
+        self.data = data
+        return merged, clashes
+
+    def _check_duplicates(self, cleaned, zone: ZoneInfo) -> None:
+        title, start = cleaned.get("title"), cleaned.get("start")
+        if not title or start is None:
+            return
+        instance = self.instance
+        if instance.pk and title == instance.title and start == instance.start:
+            return
+        acknowledged = set((cleaned.get("duplicate_ok") or "").split(","))
+        found = workflow.likely_duplicates(title, start.astimezone(zone).date(), instance.pk)
+        fresh = [e for e in found if str(e.pk) not in acknowledged]
+        if not fresh:
+            return
+        self.data = self.data.copy()
+        self.data["duplicate_ok"] = ",".join(
+            sorted({*acknowledged - {""}, *(str(e.pk) for e in found)})
+        )
+        links = format_html_join(
+            ", ",
+            "<a href='{}' target='_blank' rel='noopener'>{}</a>",
+            ((reverse("admin:timeline_event_change", args=[e.pk]), e.title) for e in fresh),
+        )
+        self.add_error(
+            "title",
+            ValidationError(
+                format_html(
+                    "This may be a duplicate of {} (same local day, similar title). "
+                    "If it is a different event, save again.",
+                    links,
+                ),
+                code="duplicate",
+            ),
+        )
+
+
+def _model_value(event: Event, name: str):
+    if name == "category":
+        return event.category_id
+    return getattr(event, name)
+
+
+def _cleaned_value(cleaned: dict, name: str):
+    value = cleaned.get(name)
+    if name == "category":
+        return value.pk if value is not None else None
+    return value
+
+
+def _as_form_data(event: Event, name: str) -> list[str]:
+    """How the form posts the event's current value for `name`."""
+    if name == "start":
+        return [format_when(event.local_start.replace(tzinfo=None), event.precision)]
+    if name == "end":
+        if not event.end:
+            return [""]
+        return [format_when(event.local_end.replace(tzinfo=None), event.end_precision)]
+    value = _model_value(event, name)
+    if isinstance(value, bool):
+        return ["on"] if value else []
+    return ["" if value is None else str(value)]
+
+
+def _readable(event: Event, name: str) -> str:
+    if name == "start":
+        return event.display_start
+    if name == "end":
+        return event.display_end
+    if name == "category":
+        return str(event.category)
+    return str(getattr(event, name) or "—")
+
+
+def yours_text(cleaned: dict, name: str) -> str:
+    value = cleaned.get(name)
+    if name in ("start", "end") and value is not None:
+        zone = ZoneInfo(cleaned.get("timezone") or "UTC")
+        precision = cleaned.get("precision" if name == "start" else "end_precision") or "day"
+        return dates.describe(value, precision, zone, False)
+    return str(value if value not in (None, "") else "—")
 
 
 class CitationFormSet(forms.BaseInlineFormSet):
@@ -88,7 +388,19 @@ class CitationFormSet(forms.BaseInlineFormSet):
             form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         if not kept:
-            raise ValidationError("A published event needs at least one citation.")
+            raise ValidationError(workflow.NEEDS_CITATION)
+
+
+class ClaimForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = "__all__"  # noqa: DJ007 - ClaimInline.fields picks the fields
+        error_messages = {
+            "source": {
+                "required": "Say where this claim was reported: pick a source, or add one with +."
+            },
+            "text": {"required": "Write the claim as it was reported."},
+        }
 
 
 class EventActorInline(admin.TabularInline):
@@ -106,6 +418,7 @@ class CitationInline(admin.StackedInline):
 
 class ClaimInline(admin.StackedInline):
     model = Claim
+    form = ClaimForm
     autocomplete_fields = ["source", "attributed_to"]
     fields = [("kind", "value", "value_max"), "text", ("source", "attributed_to")]
     extra = 0
@@ -120,17 +433,54 @@ class EventLinkInline(admin.TabularInline):
     extra = 0
 
 
+class WorkflowFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "workflow"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Published and live"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in (DRAFT, REVIEW):
+            return queryset.filter(status=value)
+        if value == "scheduled":
+            return queryset.scheduled()
+        if value == "live":
+            return queryset.published()
+        return queryset
+
+
+class SinceYouLookedFilter(admin.SimpleListFilter):
+    title = "since you looked"
+    parameter_name = "since"
+
+    def lookups(self, request, model_admin):
+        return [("changed", "Changed or new to you")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "changed":
+            return queryset.filter(Q(seen_version__isnull=True) | Q(version__gt=F("seen_version")))
+        return queryset
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(VersionAdmin):
     form = EventAdminForm
     inlines = [EventActorInline, CitationInline, ClaimInline, EventLinkInline]
-    list_display = ["title", "when", "category", "status", "is_live"]
-    list_filter = ["status", "category", "timelines"]
+    list_display = ["title", "when", "category", "status_badge", "since_you_looked"]
+    list_filter = [WorkflowFilter, SinceYouLookedFilter, "category", "timelines"]
     list_select_related = ["category"]
     date_hierarchy = "start"
     search_fields = ["title", "summary", "place_name"]
     prepopulated_fields = {"slug": ["title"]}
-    actions = ["publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish"]
+    history_latest_first = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "category", "importance"]}),
         (
@@ -141,7 +491,7 @@ class EventAdmin(admin.ModelAdmin):
                     ("end", "end_precision"),
                     "timezone",
                 ],
-                "description": "Type times as the local clock read where it happened.",
+                "description": "Type dates as the local clock read where it happened.",
             },
         ),
         ("Where", {"fields": ["place_name", "country", ("latitude", "longitude")]}),
@@ -152,66 +502,259 @@ class EventAdmin(admin.ModelAdmin):
                 "classes": ["collapse"],
             },
         ),
-        ("Workflow", {"fields": ["status"]}),
+        (
+            "Workflow",
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "preview_links",
+                    "transition_log",
+                    "seen_version",
+                    "duplicate_ok",
+                ]
+            },
+        ),
     ]
+
+    class Media:
+        css = {"all": ["css/editors.css"]}
+        js = ["js/editors.js"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
         return form
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["preview_links", "transition_log"]
+        if not can_publish(request.user):
+            # Scheduling decides when readers see it: a Publisher's call, like publishing.
+            readonly.append("publish_at")
+        return readonly
+
+    def get_queryset(self, request):
+        seen = EventSeen.objects.filter(user=request.user.pk, event=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(seen_version=Subquery(seen.values("version")[:1]))
+        )
+
     @admin.display(description="date", ordering="start")
     def when(self, event: Event) -> str:
         return event.short_date
 
-    @admin.display(description="public", boolean=True, ordering="status")
-    def is_live(self, event: Event) -> bool:
-        return event.is_published
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, event: Event) -> str:
+        kind = "scheduled" if event.is_scheduled else event.status
+        # The version this row shows travels with a bulk action, which refuses rows changed since.
+        return format_html(
+            '<span class="badge badge-{}">{}</span>'
+            '<input type="hidden" name="seen-version-{}" value="{}">',
+            kind,
+            workflow.describe_status(event),
+            event.pk,
+            event.version,
+        )
+
+    @admin.display(description="for you")
+    def since_you_looked(self, event: Event) -> str:
+        seen = getattr(event, "seen_version", None)
+        if seen is None:
+            return format_html('<span class="badge badge-new">{}</span>', "New to you")
+        if event.version > seen:
+            return format_html('<span class="badge badge-changed">{}</span>', "Changed")
+        return ""
+
+    @admin.display(description="preview")
+    def preview_links(self, event: Event) -> str:
+        if not event.pk:
+            return "Save the event first."
+        return format_html(
+            '<a href="{}" target="_blank">Page</a> · <a href="{}" target="_blank">On the '
+            'timeline</a> · <a href="{}" target="_blank">Embed</a> '
+            '<span class="help">exactly as readers will see it; only signed-in staff can open '
+            "these.</span>",
+            reverse("preview-event", args=[event.pk]),
+            reverse("preview-timeline", args=[event.pk]),
+            reverse("preview-embed", args=[event.pk]),
+        )
+
+    @admin.display(description="workflow log")
+    def transition_log(self, event: Event) -> str:
+        steps = list(event.transitions.select_related("by")[:20]) if event.pk else []
+        if not steps:
+            return "No status changes yet."
+        return format_html(
+            "<ol class='transitions'>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{} → <b>{}</b>{} by {} on {}</li>",
+                (
+                    (
+                        step.get_from_status_display() or "New",
+                        step.get_to_status_display(),
+                        f" (for {step.publish_at:%-d %b %Y, %H:%M} UTC)" if step.publish_at else "",
+                        step.by or "someone since removed",
+                        f"{step.at:%-d %b %Y, %H:%M} UTC",
+                    )
+                    for step in steps
+                ),
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            event = Event.objects.filter(pk=unquote(object_id)).only("pk", "version").first()
+            if event is not None:
+                _mark_seen(request.user, event)
+                # Events made outside the desk (imports, fixtures) get a first revision, so the
+                # next change has something to be compared with.
+                history.ensure_baseline(event, request.user)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        # Not VersionAdmin's: its one revision around the whole list would put every event an
+        # action touches into one revision; each event keeps revisions of its own instead.
+        context = {"has_change_permission": can_publish(request.user), **(extra_context or {})}
+        return admin.ModelAdmin.changelist_view(self, request, context)
 
     def save_model(self, request, obj: Event, form, change: bool) -> None:
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if form.initial_status != obj.status:
+            workflow.record(obj, form.initial_status, request.user, obj.publish_at)
+        _mark_seen(request.user, obj)
+
+    def delete_model(self, request, obj: Event) -> None:
+        history.snapshot_before_delete(obj, request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            history.snapshot_before_delete(event, request.user)
+        super().delete_queryset(request, queryset)
+
+    # History: readable diffs, restore by Publishers.
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="timeline_event_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        event = get_object_or_404(Event, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, event):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {event}",
+            "subtitle": None,
+            "object": event,
+            "opts": self.model._meta,
+            "entries": history.timeline_of(event),
+            "can_restore": can_publish(request.user),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/timeline/event/history.html", context)
+
+    def restore_view(self, request, object_id, version_id):
+        return _restore(self, request, object_id, version_id)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # reversion's own revert reverts a whole revision through the form; ours restores one
+        # event, checks its version and keeps the workflow.
+        return HttpResponseRedirect(reverse("admin:timeline_event_history", args=[object_id]))
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    # Workflow actions; each checks the version the row showed when the list was loaded.
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(PUBLISH_PERMISSION)
+        return can_publish(request.user)
+
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        self._move(request, queryset.filter(status=DRAFT), REVIEW, "Submitted {} for review.")
 
     @admin.action(description="Publish selected events", permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         if not self.has_publish_permission(request):
             self.message_user(request, "Only a Publisher can publish.", messages.ERROR)
             return
-        ready = queryset.exclude(status=PUBLISHED).filter(citations__isnull=False).distinct()
-        uncited = queryset.exclude(status=PUBLISHED).filter(citations__isnull=True)
-        count = self._set_status(request, ready, PUBLISHED)
-        self.message_user(request, f"Published {count} event(s).", messages.SUCCESS)
-        skipped = ", ".join(e.title for e in uncited)
-        if skipped:
+        waiting = queryset.exclude(status=PUBLISHED)
+        uncited = list(waiting.filter(citations__isnull=True))
+        ready = waiting.filter(citations__isnull=False).distinct()
+        self._move(request, ready, PUBLISHED, "Published {}.")
+        if uncited:
+            skipped = ", ".join(e.title for e in uncited)
             self.message_user(
                 request, f"Not published, no citation yet: {skipped}.", messages.WARNING
             )
 
-    @admin.action(description="Unpublish selected events (back to review)", permissions=["publish"])
+    @admin.action(description="Unpublish selected events (back to draft)", permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         if not self.has_publish_permission(request):
             self.message_user(request, "Only a Publisher can unpublish.", messages.ERROR)
             return
-        count = self._set_status(request, queryset.filter(status=PUBLISHED), Event.Status.REVIEW)
-        self.message_user(request, f"Unpublished {count} event(s).", messages.SUCCESS)
+        self._move(request, queryset.filter(status=PUBLISHED), DRAFT, "Unpublished {}.")
 
-    def _set_status(self, request: HttpRequest, queryset: QuerySet[Event], status: str) -> int:
-        count = 0
-        for event in queryset:
-            event.status = status
-            event.updated_by = request.user
-            event.save(update_fields=["status", "updated_by", "updated_at"])
-            count += 1
-        return count
+    def _move(self, request, queryset: QuerySet[Event], status: str, done: str) -> None:
+        moved, refused = 0, []
+        for event in queryset.select_related(None).only("pk"):
+            seen = request.POST.get(f"seen-version-{event.pk}")
+            try:
+                workflow.move(event.pk, int(seen) if seen else None, status, request.user)
+                moved += 1
+            except (workflow.Refused, ValueError) as exc:
+                refused.append(str(exc) if isinstance(exc, workflow.Refused) else "Bad version.")
+        if moved:
+            self.message_user(request, done.format(f"{moved} event(s)"), messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, reason, messages.WARNING)
+
+
+def _mark_seen(user, event: Event) -> None:
+    EventSeen.objects.update_or_create(user=user, event=event, defaults={"version": event.version})
+
+
+@require_POST
+def _restore(model_admin: EventAdmin, request, object_id, version_id) -> HttpResponse:
+    event = get_object_or_404(Event, pk=unquote(object_id))
+    if not (model_admin.has_change_permission(request, event) and can_publish(request.user)):
+        raise PermissionDenied
+    try:
+        seen = int(request.POST.get("version", ""))
+        history.restore(event.pk, version_id, seen, request.user)
+    except ValueError:
+        messages.error(request, "The restore form was incomplete; open the history again.")
+    except workflow.Refused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Restored. The version you replaced is kept in the history.")
+        return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
+    return HttpResponseRedirect(reverse("admin:timeline_event_history", args=[event.pk]))
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(VersionAdmin):
     list_display = ["name", "kind", "country", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -221,7 +764,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(VersionAdmin):
     list_display = ["publisher", "title", "published", "kind"]
     list_filter = ["kind"]
     search_fields = ["publisher", "title", "url"]

@@ -429,6 +429,16 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # Here rather than in a signal: loaddata and history reverts save raw and keep the
+        # numbers they carry; every other write is a new version.
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding:
+            self.version += 1
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version", "published_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("event", args=[self.slug])
 
@@ -444,16 +454,6 @@ class Event(models.Model):
             and self.publish_at is not None
             and self.publish_at > timezone.now()
         )
-
-    def save(self, *args, **kwargs) -> None:
-        # Here rather than in a signal: loaddata and history reverts save raw and keep the
-        # numbers they carry; every other write is a new version.
-        update_fields = kwargs.get("update_fields")
-        if not self._state.adding:
-            self.version += 1
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "version", "published_at"}
-        super().save(*args, **kwargs)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from timeline import embed, views
+from timeline import embed, preview, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,5 +16,9 @@ urlpatterns = [
     path("embed.js", embed.loader, name="embed-loader"),
     path("oembed", embed.oembed, name="oembed"),
     path("", include("timeline.data_urls")),
+    # Staff only, never cached or indexed: drafts as readers will see them.
+    path("preview/events/<int:pk>/", preview.event, name="preview-event"),
+    path("preview/events/<int:pk>/timeline/", preview.timeline, name="preview-timeline"),
+    path("preview/events/<int:pk>/embed/", preview.embed, name="preview-embed"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

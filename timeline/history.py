@@ -1,0 +1,279 @@
+"""Every saved state of an event, as django-reversion keeps it, told as readable changes.
+
+Each revision holds one event and its parts (actors, citations, claims, links) as they were
+after one save. `timeline_of(event)` pairs each revision with what changed since the one before;
+`restore(...)` puts an old state back, keeping the event's workflow status, transition log and
+version number moving forward.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import reversion
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from reversion.models import Version
+
+from timeline import dates
+from timeline.models import (
+    Actor,
+    Category,
+    Citation,
+    Claim,
+    Event,
+    EventActor,
+    EventLink,
+    Source,
+)
+from timeline.workflow import NEEDS_CITATION, PUBLISHED, Refused
+
+PARTS = {
+    EventActor: ("event_id", "Actor"),
+    Citation: ("event_id", "Citation"),
+    Claim: ("event_id", "Claim"),
+    EventLink: ("from_event_id", "Link"),
+}
+# Shown in this order; the rest (timestamps, ids, version) is bookkeeping.
+EVENT_FIELDS = [
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "category_id",
+    "importance",
+    "start",
+    "precision",
+    "end",
+    "end_precision",
+    "approximate",
+    "timezone",
+    "place_name",
+    "country",
+    "latitude",
+    "longitude",
+    "image_url",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+    "status",
+    "publish_at",
+]
+# The workflow is changed by its own steps (and logged there); restoring content keeps it.
+KEPT_ON_RESTORE = ["status", "publish_at", "published_at", "version", "created_at", "created_by_id"]
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Snapshot:
+    """One saved state: the event's fields and its parts, keyed by (part label, row id)."""
+
+    fields: dict
+    parts: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass
+class Entry:
+    version: Version
+    changes: list[Change]
+    is_current: bool = False
+
+
+def _event_versions(event_pk: int):
+    return (
+        Version.objects.get_for_object_reference(Event, event_pk)
+        .select_related("revision", "revision__user")
+        .order_by("-revision__date_created", "-pk")
+    )
+
+
+def snapshot(version: Version) -> Snapshot:
+    event_pk = int(version.object_id)
+    shot = Snapshot(fields=version.field_dict)
+    for other in version.revision.version_set.exclude(pk=version.pk):
+        model = other._model
+        if model not in PARTS:
+            continue
+        fk, label = PARTS[model]
+        row = other.field_dict
+        if row.get(fk) == event_pk:
+            shot.parts[(label, other.object_id)] = _describe_part(model, row)
+    return shot
+
+
+def _name(model, pk, attribute="name") -> str:
+    if pk is None:
+        return ""
+    obj = model.objects.filter(pk=pk).first()
+    return str(getattr(obj, attribute)) if obj else f"(deleted, #{pk})"
+
+
+def _describe_part(model, row: dict) -> str:
+    if model is EventActor:
+        role = EventActor.Role(row["role"]).label if row["role"] in EventActor.Role else row["role"]
+        note = f" — {row['note']}" if row.get("note") else ""
+        return f"{_name(Actor, row['actor_id'])} ({role.lower()}){note}"
+    if model is Citation:
+        source = str(Source.objects.filter(pk=row["source_id"]).first() or "(deleted source)")
+        quote = f": “{row['quote']}”" if row.get("quote") else ""
+        note = f" ({row['note']})" if row.get("note") else ""
+        return f"{source}{quote}{note}"
+    if model is Claim:
+        figure = "" if row.get("value") is None else f"{row['value']}"
+        if row.get("value_max") is not None:
+            figure += f"–{row['value_max']}"
+        said = (
+            f", said by {_name(Actor, row['attributed_to_id'])}" if row["attributed_to_id"] else ""
+        )
+        source = str(Source.objects.filter(pk=row["source_id"]).first() or "(deleted source)")
+        return f"{row['kind']} {figure}: {row['text']} (per {source}{said})".replace("  ", " ")
+    kind = EventLink.Kind(row["kind"]).label if row["kind"] in EventLink.Kind else row["kind"]
+    return f"{kind} “{_name(Event, row['to_event_id'], 'title')}”"
+
+
+def _show(name: str, value, fields: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "category_id":
+        return _name(Category, value)
+    if name in ("start", "end"):
+        zone = Event(timezone=fields.get("timezone") or "UTC").zone
+        precision = fields.get("precision" if name == "start" else "end_precision") or "day"
+        return dates.describe(value, precision, zone, False)
+    if name == "publish_at":
+        return f"{timezone.localtime(value):%-d %b %Y, %H:%M} UTC"
+    if name == "status":
+        return Event.Status(value).label
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(name: str) -> str:
+    field_name = name.removesuffix("_id")
+    return str(Event._meta.get_field(field_name).verbose_name).capitalize()
+
+
+def compare(old: Snapshot | None, new: Snapshot) -> list[Change]:
+    """What a reader of the admin needs to know changed from `old` to `new`."""
+    if old is None:
+        return [Change("Event", "", "created")]
+    changes = [
+        Change(
+            _label(name),
+            _show(name, old.fields.get(name), old.fields),
+            _show(name, new.fields.get(name), new.fields),
+        )
+        for name in EVENT_FIELDS
+        if old.fields.get(name) != new.fields.get(name)
+    ]
+    for key in sorted(set(old.parts) | set(new.parts)):
+        before, after = old.parts.get(key, ""), new.parts.get(key, "")
+        if before != after:
+            verb = "added" if not before else "removed" if not after else "changed"
+            changes.append(Change(f"{key[0]} {verb}", before, after))
+    return changes
+
+
+def timeline_of(event: Event) -> list[Entry]:
+    """The event's saved states, newest first, each with what it changed."""
+    versions = list(_event_versions(event.pk))
+    shots = [snapshot(v) for v in versions]
+    entries = []
+    for i, version in enumerate(versions):
+        older = shots[i + 1] if i + 1 < len(shots) else None
+        entries.append(Entry(version, compare(older, shots[i]), is_current=i == 0))
+    return entries
+
+
+def changes_since(event: Event, seen_version: int) -> list[Change] | None:
+    """What others saved after the editor opened version `seen_version`, or None if unknown."""
+    versions = list(_event_versions(event.pk))
+    if not versions:
+        return None
+    base = next((v for v in versions if v.field_dict.get("version") == seen_version), None)
+    if base is None:
+        return None
+    return compare(snapshot(base), snapshot(versions[0]))
+
+
+def fields_at(event: Event, version_number: int) -> dict | None:
+    """The event's fields as saved at its `version_number`, keyed as the form names them."""
+    for version in _event_versions(event.pk):
+        saved = version.field_dict
+        if saved.get("version") == version_number:
+            return {name.removesuffix("_id"): value for name, value in saved.items()}
+    return None
+
+
+def restore(event_pk: int, version_id: int, seen_version: int, user) -> Event:
+    """Put back the event's content as saved in one version; a new version records it.
+
+    Parts added since are removed, parts removed since come back. The workflow status and the
+    version number are kept from now: restoring is an edit, not a way round the workflow.
+    """
+    with transaction.atomic(), reversion.create_revision():
+        current = Event.objects.select_for_update().get(pk=event_pk)
+        if current.version != seen_version:
+            raise Refused(
+                "The event was saved again after you opened its history; "
+                "look at the newest changes, then restore."
+            )
+        version = Version.objects.get_for_object_reference(Event, event_pk).get(pk=version_id)
+        kept = {name: getattr(current, name) for name in KEPT_ON_RESTORE}
+        wanted = [
+            v
+            for v in version.revision.version_set.all()
+            if v.pk == version.pk
+            or (v._model in PARTS and v.field_dict.get(PARTS[v._model][0]) == event_pk)
+        ]
+        wanted_keys = {(v._model, v.object_id) for v in wanted}
+        for model, (fk, _label) in PARTS.items():
+            for row in model.objects.filter(**{fk: event_pk}):
+                if (model, str(row.pk)) not in wanted_keys:
+                    row.delete()
+        try:
+            with transaction.atomic():
+                version.revert()
+                for part in wanted:
+                    if part.pk != version.pk:
+                        part.revert()
+        except IntegrityError:
+            raise Refused(
+                "That version cannot be put back as it was: it refers to a source, actor or "
+                "event deleted since, or its address (slug) is now another event's."
+            ) from None
+        event = Event.objects.get(pk=event_pk)
+        for name, value in kept.items():
+            setattr(event, name, value)
+        if event.status == PUBLISHED and not event.citations.exists():
+            raise Refused(f"That version has no citation. {NEEDS_CITATION} Unpublish it first.")
+        event.updated_by = user
+        event.save()
+        reversion.set_user(user)
+        when = timezone.localtime(version.revision.date_created)
+        reversion.set_comment(f"Restored the version saved {when:%-d %b %Y, %H:%M} UTC")
+    return event
+
+
+def ensure_baseline(event: Event, user) -> None:
+    if not Version.objects.get_for_object_reference(Event, event.pk).exists():
+        with reversion.create_revision():
+            reversion.add_to_revision(Event.objects.get(pk=event.pk))
+            reversion.set_user(user)
+            reversion.set_comment("First seen in the editors' desk")
+
+
+def snapshot_before_delete(event: Event, user) -> None:
+    """Keep a last revision of an event about to be deleted, so it can be recovered."""
+    with reversion.create_revision():
+        reversion.add_to_revision(event)
+        reversion.set_user(user)
+        reversion.set_comment("Deleted")
