@@ -114,7 +114,7 @@ def timeline_figure(
                 fig.add_trace(_span_trace(spans, category.colour))
             fig.add_trace(
                 go.Scatter(
-                    name=category.name,
+                    name=escape(category.name),
                     legendgroup=category.slug,
                     showlegend=False,
                     mode="markers",

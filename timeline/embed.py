@@ -22,10 +22,14 @@ from django.views.decorators.http import require_safe
 
 from timeline.browse import filter_events, render_browse
 from timeline.caching import IGNORED_PARAMS, public_cache
+from timeline.filters import EventFilter
 from timeline.models import Actor, Event, Timeline
 
 THEMES = ("auto", "light", "dark")
 DEFAULT_SIZE = (800, 640)
+# What embed code may carry from the page's address: its filters and a theme. Other sites paste
+# the code as it is, so a parameter of any other name (which could be markup) stays out.
+EMBED_PARAMS = (frozenset(EventFilter.base_filters) - {"page"}) | {"theme"}
 
 
 def frameable(view):
@@ -97,7 +101,7 @@ def embed_snippets(
     params = QueryDict(mutable=True)
     for name, values in request.GET.lists():
         kept = [v for v in values if v]
-        if kept and name not in IGNORED_PARAMS:
+        if kept and name in EMBED_PARAMS:
             params.setlist(name, kept)
     path = reverse("embed") if is_default else reverse("embed", args=[timeline.slug])
     iframe = (

@@ -79,6 +79,15 @@ CSV_COLUMNS = [
 ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd|…).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Typed text as a CSV cell a spreadsheet shows as text: OWASP's leading single quote."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def events_csv(events, request: HttpRequest) -> str:
     """One row per event; actors and sources joined with "; " so a spreadsheet keeps one line."""
     out = io.StringIO()
@@ -93,25 +102,26 @@ def events_csv(events, request: HttpRequest) -> str:
             f"{source.publisher}: {source.title}" + (f" <{source.url}>" if source.url else "")
             for source in _sources(event)
         )
+        # Numbers stay numbers (a negative latitude is data, not a formula); text is quoted.
         writer.writerow(
             [
                 event.slug,
-                event.title,
+                _cell(event.title),
                 event.display_date,
                 event.local_start.isoformat(),
                 event.local_end.isoformat() if event.end else "",
                 event.precision,
                 event.end_precision if event.end else "",
                 event.timezone,
-                event.place_name,
+                _cell(event.place_name),
                 event.country,
                 "" if event.latitude is None else event.latitude,
                 "" if event.longitude is None else event.longitude,
-                event.category.name,
+                _cell(event.category.name),
                 event.importance,
-                actors,
-                sources,
-                event.summary,
+                _cell(actors),
+                _cell(sources),
+                _cell(event.summary),
                 request.build_absolute_uri(event.get_absolute_url()),
             ]
         )

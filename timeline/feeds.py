@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from timeline.caching import public_cache
 from timeline.exports import BadParameters, filtered_events
 from timeline.models import Event, Timeline
+from timeline.sanitise import strip_controls
 
 ITEMS = 50
 
@@ -28,7 +29,9 @@ class _Subject:
 
     @property
     def title(self) -> str:
-        return self.timeline.title if self.timeline else "Timeline: published events"
+        return (
+            strip_controls(self.timeline.title) if self.timeline else "Timeline: published events"
+        )
 
 
 class EventsRss(Feed):
@@ -56,11 +59,13 @@ class EventsRss(Feed):
     def items(self, subject: _Subject):
         return subject.events.order_by("-updated_at", "-pk")[:ITEMS]
 
+    # XML 1.0 cannot carry control characters (Django refuses to write them): saves remove
+    # them, and text that arrived another way loses them here rather than break the feed.
     def item_title(self, event: Event) -> str:
-        return event.title
+        return strip_controls(event.title)
 
     def item_description(self, event: Event) -> str:
-        return f"{event.display_date}. {event.summary}"
+        return strip_controls(f"{event.display_date}. {event.summary}")
 
     def item_pubdate(self, event: Event):
         return event.updated_at
@@ -69,7 +74,7 @@ class EventsRss(Feed):
         return event.updated_at
 
     def item_categories(self, event: Event) -> list[str]:
-        return [event.category.name]
+        return [strip_controls(event.category.name)]
 
 
 class EventsAtom(EventsRss):

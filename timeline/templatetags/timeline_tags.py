@@ -2,7 +2,9 @@ import json
 
 from django import template
 from django.utils.html import _json_script_escapes
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+
+from timeline.sanitise import render_body
 
 register = template.Library()
 
@@ -22,3 +24,9 @@ def field_errors(form, name: str) -> list[str]:
 @register.filter
 def get(mapping: dict, key: str):
     return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def rich_text(value: str) -> SafeString:
+    """An event body: its few allowed tags kept, everything else escaped or removed."""
+    return render_body(value or "")
