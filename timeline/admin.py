@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 
@@ -154,6 +155,12 @@ class EventAdminForm(forms.ModelForm):
         if zone is not None:
             cleaned["timezone"] = zone.key
             self._dates(cleaned, zone)
+        if zone is None:
+            for name in ("start", "end"):
+                if isinstance(cleaned.get(name), When):
+                    self.add_error(
+                        name, "This date is read in the event's time zone: fix that first."
+                    )
         problem = workflow.permission_problem(self.user, self.initial_status, cleaned.get("status"))
         if problem:
             self.add_error("status", problem)
@@ -195,11 +202,10 @@ class EventAdminForm(forms.ModelForm):
             chosen = cleaned.get(precision_name) or ""
             if chosen and when.finer_than(chosen):
                 self.add_error(
-                    precision_name,
+                    name,
                     f"You typed only the {when.precision}; for {chosen} precision type the "
                     f"{chosen} too, or choose {Precision(when.precision).label}.",
                 )
-                cleaned[name] = None
                 continue
             precision = chosen or when.precision
             moment = when.moment
@@ -264,7 +270,7 @@ class EventAdminForm(forms.ModelForm):
                 reverse("admin:timeline_event_change", args=[current.pk]),
             )
         else:
-            message += format_html("<p>Check the form, then save again to keep the result.</p>")
+            message += mark_safe("<p>Check the form, then save again to keep the result.</p>")
         raise ValidationError(message, code="conflict")
 
     def _merge(self, cleaned, current: Event, seen: int | None):
@@ -668,7 +674,7 @@ class EventAdmin(VersionAdmin):
         return TemplateResponse(request, "admin/timeline/event/history.html", context)
 
     def restore_view(self, request, object_id, version_id):
-        return _restore(self, request, object_id, version_id)
+        return _restore(request, self, object_id, version_id)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # reversion's own revert reverts a whole revision through the form; ours restores one
@@ -736,7 +742,7 @@ def _mark_seen(user, event: Event) -> None:
 
 
 @require_POST
-def _restore(model_admin: EventAdmin, request, object_id, version_id) -> HttpResponse:
+def _restore(request, model_admin: EventAdmin, object_id, version_id) -> HttpResponse:
     event = get_object_or_404(Event, pk=unquote(object_id))
     if not (model_admin.has_change_permission(request, event) and can_publish(request.user)):
         raise PermissionDenied

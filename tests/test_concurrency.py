@@ -1,0 +1,114 @@
+"""Two editors, two real sessions, one event: the second save is refused, never lost.
+
+CI runs this module on SQLite and again on PostgreSQL (DATABASE_URL).
+"""
+
+import pytest
+from django.test import Client
+
+from tests.test_admin import _change_url, _form_data
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_desks(editor, publisher):
+    amira, ben = Client(), Client()
+    amira.force_login(editor)
+    ben.force_login(publisher)
+    return amira, ben
+
+
+def _open(client: Client, event: Event) -> dict:
+    """GET the change form and return what its hidden version field holds."""
+    response = client.get(_change_url(event))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    return {"seen_version": form.initial["seen_version"]}
+
+
+def _post(client: Client, event: Event, seen: dict, **changes):
+    data = _form_data(event, event.category, **seen)
+    data.update(changes)
+    return client.post(_change_url(event), data)
+
+
+def test_the_second_save_is_refused_with_what_changed(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft", summary="A drone strike.")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+
+    first = _post(amira, event, amira_saw, title="Airport strike kills Soleimani")
+    assert first.status_code == 302
+
+    second = _post(ben, event, ben_saw, title="Baghdad airport strike")
+    assert second.status_code == 200
+    html = second.content.decode()
+    assert "editor saved this event at" in html
+    assert "Your changes are not saved yet" in html
+    assert "Airport strike kills Soleimani" in html  # what they changed, shown
+    event.refresh_from_db()
+    assert event.title == "Airport strike kills Soleimani"
+
+
+def test_a_field_only_they_changed_is_merged_and_the_second_save_keeps_both(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    assert _post(amira, event, amira_saw, title="Airport strike, Baghdad").status_code == 302
+
+    refused = _post(ben, event, ben_saw, place_name="Baghdad International Airport")
+    assert refused.status_code == 200
+    form = refused.context["adminform"].form
+    assert "title" in refused.content.decode().lower()
+    # The re-shown form carries their title and Ben's place, and the newer version number.
+    assert form.data["title"] == "Airport strike, Baghdad"
+    assert form.data["place_name"] == "Baghdad International Airport"
+
+    again = ben.post(_change_url(event), form.data)
+    assert again.status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.place_name) == (
+        "Airport strike, Baghdad",
+        "Baghdad International Airport",
+    )
+
+
+def test_a_field_both_changed_is_listed_with_a_button_to_take_theirs(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    _post(amira, event, amira_saw, summary="Amira's summary.")
+    refused = _post(ben, event, ben_saw, summary="Ben's summary.")
+    html = refused.content.decode()
+    assert "You both changed these" in html
+    assert "data-use-theirs='summary'" in html
+    assert refused.context["adminform"].form.data["summary"] == "Ben's summary."
+    event.refresh_from_db()
+    assert event.summary == "Amira's summary."
+
+
+def test_a_save_after_a_publish_action_is_refused(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("In review", status="review")
+    amira_saw = _open(amira, event)
+    ben.post(
+        "/admin/timeline/event/",
+        {"action": "publish", "_selected_action": [event.pk]},
+    )
+    event.refresh_from_db()
+    assert event.status == "published"
+    refused = _post(amira, event, amira_saw, summary="Edited meanwhile.")
+    assert refused.status_code == 200
+    event.refresh_from_db()
+    assert event.summary != "Edited meanwhile."
+
+
+def test_a_form_without_its_version_is_refused(two_desks, make_event):
+    amira, _ = two_desks
+    event = make_event(status="draft")
+    response = _post(amira, event, {"seen_version": ""}, title="Sneaky")
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert event.title != "Sneaky"
