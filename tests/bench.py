@@ -236,7 +236,8 @@ def time_to_chart(browser, url: str, selector: str, timeout: float) -> float | N
     began = time.perf_counter()
     try:
         page.goto(url, wait_until="commit", timeout=timeout * 1000)
-        page.wait_for_selector(selector, timeout=timeout * 1000)
+        # "attached", not "visible": TimelineJS keeps most markers outside its viewport.
+        page.wait_for_selector(selector, state="attached", timeout=timeout * 1000)
         return time.perf_counter() - began
     except Exception:
         return None
