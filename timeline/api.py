@@ -338,45 +338,28 @@ def _timeline(timeline: Timeline, request: HttpRequest) -> dict:
 
 
 def _loaded(events: QuerySet[Event]) -> QuerySet[Event]:
+    # Published, not merely status "published": a scheduled event is not public until its time.
+    public = Event.objects.published().values("pk")
     return events.with_related().prefetch_related(
         Prefetch(
             "links_out",
-            queryset=EventLink.objects.filter(to_event__status=PUBLISHED).select_related(
-                "to_event"
-            ),
+            queryset=EventLink.objects.filter(to_event__in=public).select_related("to_event"),
             to_attr="published_links_out",
         ),
         Prefetch(
             "links_in",
-            queryset=EventLink.objects.filter(from_event__status=PUBLISHED).select_related(
-                "from_event"
-            ),
+            queryset=EventLink.objects.filter(from_event__in=public).select_related("from_event"),
             to_attr="published_links_in",
         ),
     )
 
 
 def _visible_actors() -> QuerySet[Actor]:
-    # Only actors the published record names (and their parent bodies): listing every actor
-    # would reveal who the drafts are about.
-    roles = models.EventActor.objects.filter(event__status=PUBLISHED)
-    claims = models.Claim.objects.filter(event__status=PUBLISHED)
-    return (
-        Actor.objects.filter(
-            Q(pk__in=roles.values("actor"))
-            | Q(pk__in=roles.values("actor__parent"))
-            | Q(pk__in=claims.values("attributed_to"))
-        )
-        .select_related("parent")
-        .order_by("name", "pk")
-    )
+    return Actor.objects.published().select_related("parent").order_by("name", "pk")
 
 
 def _visible_sources() -> QuerySet[Source]:
-    return Source.objects.filter(
-        Q(pk__in=models.Citation.objects.filter(event__status=PUBLISHED).values("source"))
-        | Q(pk__in=models.Claim.objects.filter(event__status=PUBLISHED).values("source"))
-    ).order_by("publisher", "title", "pk")
+    return Source.objects.published().order_by("publisher", "title", "pk")
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet, paging: Paging, serialise) -> dict:
@@ -524,7 +507,9 @@ def list_timelines(request: HttpRequest, paging: Query[Paging]):
     """Published timelines, with how many published events each holds."""
     timelines = (
         Timeline.objects.published()
-        .annotate(event_count=Count("events", filter=Q(events__status=PUBLISHED)))
+        .annotate(
+            event_count=Count("events", filter=Q(events__in=Event.objects.published().values("pk")))
+        )
         .order_by("title", "pk")
     )
     return _paginate(request, timelines, paging, _timeline)

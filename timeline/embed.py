@@ -219,7 +219,7 @@ def _embed_target(request: HttpRequest, url: str) -> tuple[str, str, str]:
         timeline = get_object_or_404(Timeline.objects.published(), slug=match.kwargs["slug"])
         return timeline.title, reverse("embed", args=[timeline.slug]), query.urlencode()
     if match.url_name == "actor":
-        actor = get_object_or_404(Actor, slug=match.kwargs["slug"])
+        actor = get_object_or_404(Actor.objects.published(), slug=match.kwargs["slug"])
         query = query.copy()
         query.setlist("actor", [actor.slug])
         return actor.name, reverse("embed"), query.urlencode()

@@ -64,16 +64,17 @@ class EventFilter(django_filters.FilterSet):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, place, actor…"}),
     )
+    # Querysets as callables: published() reads the clock, so it must run per request.
     actor = django_filters.ModelMultipleChoiceFilter(
         label="Actors",
-        queryset=Actor.objects.all(),
+        queryset=lambda request: Actor.objects.published(),
         to_field_name="slug",
         method="filter_actors",
         widget=forms.CheckboxSelectMultiple,
     )
     category = django_filters.ModelMultipleChoiceFilter(
         label="Categories",
-        queryset=Category.objects.all(),
+        queryset=lambda request: Category.objects.published(),
         to_field_name="slug",
         field_name="category__slug",
         widget=forms.CheckboxSelectMultiple,

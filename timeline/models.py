@@ -46,6 +46,36 @@ class Precision(models.TextChoices):
     MINUTE = "minute", "Minute"
 
 
+# What the published record shows of categories, actors and sources. A reader (or a filter,
+# an oEmbed lookup, the API) sees no other: their names alone would tell what drafts are about.
+class CategoryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(pk__in=Event.objects.published().values("category"))
+
+
+class ActorQuerySet(models.QuerySet):
+    def published(self):
+        """Actors in a role in a published event, their parent bodies, and who made a claim."""
+        events = Event.objects.published().values("pk")
+        roles = EventActor.objects.filter(event__in=events)
+        claims = Claim.objects.filter(event__in=events)
+        return self.filter(
+            Q(pk__in=roles.values("actor"))
+            | Q(pk__in=roles.values("actor__parent"))
+            | Q(pk__in=claims.values("attributed_to"))
+        )
+
+
+class SourceQuerySet(models.QuerySet):
+    def published(self):
+        """Sources cited by published events or behind their claims."""
+        events = Event.objects.published().values("pk")
+        return self.filter(
+            Q(pk__in=Citation.objects.filter(event__in=events).values("source"))
+            | Q(pk__in=Claim.objects.filter(event__in=events).values("source"))
+        )
+
+
 class Category(models.Model):
     # Marker symbols that stay distinct in print and for colour-blind readers.
     SYMBOLS = [
@@ -69,6 +99,8 @@ class Category(models.Model):
     colour = models.CharField(max_length=7, validators=[hex_colour], default="#1f6feb")
     symbol = models.CharField(max_length=20, choices=SYMBOLS, default="circle")
     description = models.TextField(blank=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -101,6 +133,8 @@ class Actor(models.Model):
         related_name="children",
         help_text="The body this actor belongs to, e.g. IRGC for the Quds Force.",
     )
+
+    objects = ActorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -140,6 +174,8 @@ class Source(models.Model):
     published = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
     language = models.CharField(max_length=10, default="en")
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["publisher", "-published"]
@@ -424,7 +460,11 @@ class Event(models.Model):
                 condition=Q(status__in=["draft", "review", "published"]), name="event_status_known"
             ),
         ]
-        indexes = [models.Index(fields=["status", "start"])]
+        indexes = [
+            models.Index(fields=["status", "start"]),
+            # published() tests both on every public query: the index answers without the rows.
+            models.Index(fields=["status", "publish_at", "start"], name="event_public_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -93,7 +93,7 @@ def _event_structured_data(event: Event, url: str) -> dict:
 @require_safe
 @public_cache
 def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    actor = get_object_or_404(Actor.objects.select_related("parent"), slug=slug)
+    actor = get_object_or_404(Actor.objects.published().select_related("parent"), slug=slug)
     context = {
         "actor": actor,
         "oembed_url": oembed_link(request),
@@ -105,7 +105,7 @@ def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_cache
 def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
+    source = get_object_or_404(Source.objects.published(), slug=slug)
     events = (
         Event.objects.published()
         .filter(pk__in=source.citations.values("event"))
