@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from timeline.browse import filter_events, render_browse
 from timeline.embed import THEMES
 from timeline.models import Event, Timeline
-from timeline.views import _event_structured_data
+from timeline.views import event_structured_data
 
 
 def private_preview(view):
@@ -54,7 +54,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": previous,
         "next": following,
         "canonical_url": canonical_url,
-        "structured_data": _event_structured_data(previewed, canonical_url),
+        "structured_data": event_structured_data(previewed, canonical_url),
         **_preview_context(previewed),
     }
     return render(request, template, context)

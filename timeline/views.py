@@ -59,12 +59,12 @@ def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "next": following,
         "canonical_url": canonical_url,
         "oembed_url": oembed_link(request),
-        "structured_data": _event_structured_data(event, canonical_url),
+        "structured_data": event_structured_data(event, canonical_url),
     }
     return render(request, template, context)
 
 
-def _event_structured_data(event: Event, url: str) -> dict:
+def event_structured_data(event: Event, url: str) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
