@@ -15,9 +15,9 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 import pytest
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from tests.routes import fill, public_routes
 from timeline.models import (
     Actor,
     Category,
@@ -36,7 +36,6 @@ MARK = "zqxhidden"
 # The only country a hidden event happened in; its name must not show up in any facet.
 HIDDEN_COUNTRY = ("KP", "Korea")
 CRAWL_LIMIT = 400
-PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
 def _marked(kind: str, field: str) -> str:
@@ -134,29 +133,6 @@ def _get(client, path: str, **headers):
     return response
 
 
-def _patterns(resolvers, prefix: str = ""):
-    for entry in resolvers:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            if route.startswith(settings.ADMIN_PATH):
-                continue  # editors only, behind a login
-            yield from _patterns(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield route
-
-
-def _fill(route: str, values: dict[str, list[str]]) -> list[str]:
-    """Every address the route makes with the given values for its parameters."""
-    found = PARAMETER.search(route)
-    if not found:
-        return ["/" + route.lstrip("^").rstrip("$")]
-    pool = values["int" if found.group("converter") == "int" else "slug"]
-    addresses = []
-    for value in pool:
-        addresses += _fill(route[: found.start()] + value + route[found.end() :], values)
-    return addresses
-
-
 def _values(world) -> dict[str, list[str]]:
     slugs = [
         *Event.objects.values_list("slug", flat=True),
@@ -191,9 +167,9 @@ def test_the_hidden_things_own_addresses_are_not_found(client, world):
 
 
 def test_every_url_pattern_with_every_slug_and_id_shows_no_hidden_text(client, world):
-    routes = list(_patterns(get_resolver().url_patterns))
+    routes = list(public_routes())
     assert len(routes) >= 20
-    addresses = [a for route in routes for a in _fill(route, _values(world))]
+    addresses = [a for route in routes for a in fill(route, _values(world))]
     assert len(addresses) > 100
     statuses = {}
     for path in addresses:

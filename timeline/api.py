@@ -9,8 +9,9 @@ import math
 from typing import Any, Literal
 
 import django_filters
+from django.core.validators import slug_re
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema
@@ -362,6 +363,14 @@ def _visible_sources() -> QuerySet[Source]:
     return Source.objects.published().order_by("publisher", "title", "pk")
 
 
+def _by_slug(queryset: QuerySet, slug: str):
+    # The path takes any text; what is not a slug names nothing (and a NUL byte in a query
+    # would make PostgreSQL raise).
+    if not slug_re.match(slug):
+        raise Http404("Not a slug")
+    return get_object_or_404(queryset, slug=slug)
+
+
 def _paginate(request: HttpRequest, queryset: QuerySet, paging: Paging, serialise) -> dict:
     count = queryset.count()
     last = max(1, math.ceil(count / paging.page_size))
@@ -478,7 +487,7 @@ def timelinejs(request: HttpRequest):
 @decorate_view(public_cache)
 def get_event(request: HttpRequest, slug: str):
     """One published event with its actors, citations, claims and links."""
-    return _event(get_object_or_404(_loaded(Event.objects.published()), slug=slug), request)
+    return _event(_by_slug(_loaded(Event.objects.published()), slug), request)
 
 
 @api.get("/actors", response={200: ActorPage, 400: ErrorOut})
@@ -491,7 +500,7 @@ def list_actors(request: HttpRequest, paging: Query[Paging]):
 @api.get("/actors/{slug}", response={200: ActorOut, **NOT_FOUND})
 @decorate_view(public_cache)
 def get_actor(request: HttpRequest, slug: str):
-    return _actor(get_object_or_404(_visible_actors(), slug=slug), request)
+    return _actor(_by_slug(_visible_actors(), slug), request)
 
 
 @api.get("/sources", response={200: SourcePage, 400: ErrorOut})

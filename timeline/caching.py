@@ -77,6 +77,10 @@ def public_cache(view):
             request, etag=etag, last_modified=int(last_modified)
         )
         if not_modified is not None:
+            if not_modified.status_code == 412:
+                # Django's 412 is empty; a client that sent If-Unmodified-Since deserves a reason.
+                not_modified.content = b"The data has changed since the version you hold.\n"
+                not_modified["Content-Type"] = "text/plain; charset=utf-8"
             return _finish(not_modified, etag, last_modified)
 
         # The timestamp too: a database rebuilt from scratch restarts the counter at 1.

@@ -153,7 +153,8 @@ def oembed(request: HttpRequest) -> HttpResponse:
     url = request.GET.get("url", "").strip()
     if not url:
         return JsonResponse({"error": "url is required"}, status=400)
-    if request.GET.get("format", "json") != "json":
+    # An empty format is no format; any other than json is the spec's 501 Not Implemented.
+    if (request.GET.get("format") or "json") != "json":
         return JsonResponse({"error": "only format=json is supported"}, status=501)
     try:
         max_width = _positive_int(request.GET.get("maxwidth"))
@@ -202,7 +203,10 @@ def _positive_int(value: str | None) -> int | None:
 
 def _embed_target(request: HttpRequest, url: str) -> tuple[str, str, str]:
     """(title, embed path, embed query) for a page URL of this site, or 404."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. "http://[::1" is no address at all
+        raise Http404("Not a page of this site") from exc
     if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
         raise Http404("Not a page of this site")
     try:
