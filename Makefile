@@ -7,7 +7,7 @@ FIXTURES := fixtures/us-iran-2019-2020.json
 # Tests and the dev server run with DEBUG on; `make serve` is the production-like path.
 DEV_ENV := DEBUG=True
 
-.PHONY: install run serve test test-only bench lint migrate fixtures clean
+.PHONY: install run serve test test-only bench soak backup lint migrate fixtures clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -48,6 +48,17 @@ test-only:
 # A benchmark, not a test: prints one table (see README), needs Chromium for the browser columns.
 bench: install
 	$(PY) tests/bench.py
+
+# The production-like server under wrk for SOAK_SECONDS (60) at SOAK_CONNECTIONS (64); with a
+# PostgreSQL DATABASE_URL the database is also stopped and started mid-load (see tests/soak.py).
+soak: install
+	$(PY) tests/soak.py
+
+# The whole chronology (drafts included) as a timestamped archive; README "Backups" restores it.
+BACKUP_DIR ?= backups
+backup: install
+	mkdir -p $(BACKUP_DIR)
+	$(DEV_ENV) $(PY) manage.py export_archive $(BACKUP_DIR)/timeline-$$(date -u +%Y%m%dT%H%M%SZ).json
 
 lint: install
 	$(VENV)/bin/ruff check .
