@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from timeline import archive
 
@@ -17,7 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("path")
 
     def handle(self, path, **options):
-        text = archive.export()
+        try:
+            text = archive.export()
+        except DatabaseError as exc:
+            # An unmigrated or unreachable database: say so rather than print a traceback.
+            raise CommandError(f"Cannot read the database ({exc}); is it migrated?") from None
         if path == "-":
             self.stdout.write(text, ending="")
             return
