@@ -169,3 +169,24 @@ def test_seed_demo_creates_published_events_with_their_relations(db):
     sample = events.with_related().first()
     assert sample.citations.all() and sample.event_actors.all()
     assert sample.local_start_date is not None
+
+
+def test_counts_are_drawn_only_for_the_lanes_with_most_events(client, small_limits, make_event):
+    from timeline.models import Category
+
+    first = dt.datetime(2020, 1, 1, 12, tzinfo=dt.UTC)
+    sizes = {"Protest": 9, "Strike": 7, "Statement": 5, "Sanction": 2, "Funeral": 1}
+    for name, count in sizes.items():
+        kind = Category.objects.create(name=name, slug=name.lower(), colour="#336699")
+        for i in range(count):
+            make_event(f"{name} {i}", category=kind, start=first + dt.timedelta(days=7 * i))
+
+    figure = _figure(client.get("/"))
+    assert figure["layout"]["meta"]["aggregated"] is True
+    lanes = {
+        h.rsplit("<br>", 1)[1]
+        for t in figure["data"]
+        if t.get("hovertext") and not t.get("customdata")
+        for h in t["hovertext"]
+    }
+    assert lanes == {"Protest", "Strike", "Statement"}  # MAX_LANES is 3 here

@@ -1,4 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def analyse(using: str = "default", **kwargs) -> None:
+    """Refresh the query planner's statistics.
+
+    SQLite keeps none until asked: without them it sorts every matching row to find the first
+    one, even where an index already holds them in order. PostgreSQL's autovacuum does this on
+    its own, but only later; after a bulk load the next page view should not wait for it.
+    """
+    from django.db import connections
+
+    with connections[using].cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 class TimelineConfig(AppConfig):
@@ -11,3 +25,5 @@ class TimelineConfig(AppConfig):
             caching,  # noqa: F401 - connects the data-version signals
             sanitise,  # noqa: F401 - cleans editor text before it is saved
         )
+
+        post_migrate.connect(analyse, sender=self)

@@ -6,9 +6,10 @@ rows and at most MAX_MARKERS chart markers.
 """
 
 import datetime as dt
+from collections import Counter
 from functools import partial
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -16,7 +17,7 @@ from django_htmx.http import push_url, reswap
 
 from timeline import charts
 from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter, clean_query
-from timeline.models import Event, EventActor, EventLink
+from timeline.models import Event, EventLink
 
 PAGE_SIZE = 50
 # Up to this many matching events, every one is drawn; past it, counts per bin plus the
@@ -76,8 +77,7 @@ def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple)
         span = matching.date_span()
         first, last = first or span[0], last or span[1]
     kind = _bin_for(first, last)
-    top_lanes = _busiest_lanes(matching, lanes)
-    cells = matching.counts_per_bin(kind, lanes, only=top_lanes)
+    cells = _busiest_lanes(matching.counts_per_bin(kind, lanes))
     drawn = list(matching.order_by("-importance", "start", "pk").with_related()[:TOP_EVENTS])
     drawn.sort(key=lambda e: (e.start, e.pk))
     budget = MAX_MARKERS - len(drawn)
@@ -98,24 +98,18 @@ def _bin_for(first: dt.date, last: dt.date) -> str:
     return "year"
 
 
-def _busiest_lanes(matching: QuerySet[Event], lanes: str) -> list[str]:
-    if lanes == "actor":
-        rows = (
-            EventActor.objects.filter(event__in=matching)
-            .values("actor__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("-n", "actor__name")
-            .values_list("actor__name", flat=True)
-        )
-    else:
-        rows = (
-            matching.order_by()
-            .values("category__name")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "category__name")
-            .values_list("category__name", flat=True)
-        )
-    return list(rows[:MAX_LANES])
+def _busiest_lanes(cells: list[tuple]) -> list[tuple]:
+    """Only the cells of the MAX_LANES lanes with most events, counted from the cells themselves.
+
+    One GROUP BY serves both: a separate count per lane would scan every matching event again.
+    """
+    per_lane = Counter()
+    for _, lane, n in cells:
+        per_lane[lane] += n
+    busiest = {
+        lane for lane, _ in sorted(per_lane.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_LANES]
+    }
+    return [cell for cell in cells if cell[1] in busiest]
 
 
 def _pagination(request: HttpRequest, page: int, offset: int, shown: int, total: int) -> dict:

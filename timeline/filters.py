@@ -108,10 +108,14 @@ class EventFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
         # Only countries that occur are offered; any other code is a 400, not an empty page.
-        codes = Event.objects.published().exclude(country="").values_list("country", flat=True)
-        self.filters["country"].extra["choices"] = [
-            (code, country_name(code)) for code in sorted(set(codes))
-        ]
+        codes = (
+            Event.objects.published()
+            .exclude(country="")
+            .order_by("country")
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        self.filters["country"].extra["choices"] = [(code, country_name(code)) for code in codes]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)

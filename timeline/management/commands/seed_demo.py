@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from timeline.apps import analyse
 from timeline.models import (
     Actor,
     Category,
@@ -155,3 +156,4 @@ class Command(BaseCommand):
         Citation.objects.bulk_create(citations, batch_size=BATCH)
         Claim.objects.bulk_create(claims, batch_size=BATCH)
         Timeline.events.through.objects.bulk_create(memberships, batch_size=BATCH)
+        analyse()
