@@ -2,6 +2,7 @@ import datetime as dt
 
 import feedparser
 import pytest
+from django.utils import timezone
 
 from timeline.models import Event, Timeline
 
@@ -16,9 +17,9 @@ def _feed(client, url: str):
     return parsed
 
 
-def _changed(event: Event, when: dt.datetime) -> None:
-    # updated_at is set on every save; put it where the test needs it.
-    Event.objects.filter(pk=event.pk).update(updated_at=when)
+def _changed(event: Event, when: dt.datetime, published: dt.datetime | None = None) -> None:
+    # Saves stamp both times with now; put them where the test needs them.
+    Event.objects.filter(pk=event.pk).update(updated_at=when, published_at=published or when)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,21 @@ def test_a_correction_brings_an_event_back_to_the_top(client, make_event):
     first.title = "First, corrected"
     first.save()
     assert _feed(client, "/api/events.atom").entries[0].title == "First, corrected"
+
+
+def test_a_scheduled_event_comes_in_at_the_top_when_it_goes_live(client, make_event):
+    now = timezone.now()
+    written_early = make_event("Written two days ago, scheduled")
+    corrected = make_event("Corrected an hour ago")
+    went_live = now - dt.timedelta(minutes=1)
+    _changed(written_early, now - dt.timedelta(days=2), published=went_live)
+    Event.objects.filter(pk=written_early.pk).update(publish_at=went_live)
+    _changed(corrected, now - dt.timedelta(hours=1), published=now - dt.timedelta(days=5))
+
+    entries = _feed(client, "/api/events.atom").entries
+    assert [entry.title for entry in entries] == [written_early.title, corrected.title]
+    published = dt.datetime.fromisoformat(entries[0].published)
+    assert abs(published - went_live) < dt.timedelta(seconds=1)
 
 
 def test_feeds_take_the_page_filters_and_are_named_after_the_timeline(client, make_event, timeline):

@@ -1,10 +1,13 @@
 """Atom and RSS feeds of published events, newest change first, with the page's filters.
 
-The model keeps no publication time, so an event's last change (`updated_at`) dates it: the
-publish action sets it, and a correction to a published event brings it back to the top.
+An item is dated by the later of when it went public (`published_at`, which for a scheduled
+event is its publication time) and its last change (`updated_at`): a scheduled event comes in
+at the top when it goes live, and a correction to a published event brings it back there.
 """
 
 from django.contrib.syndication.views import Feed
+from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -57,7 +60,10 @@ class EventsRss(Feed):
         return "Events as they are published or corrected, the latest first."
 
     def items(self, subject: _Subject):
-        return subject.events.order_by("-updated_at", "-pk")[:ITEMS]
+        # Coalesce because SQLite's MAX() is NULL when any argument is: events imported
+        # published carry no published_at.
+        latest = Greatest(Coalesce("published_at", "updated_at"), F("updated_at"))
+        return subject.events.alias(latest=latest).order_by("-latest", "-pk")[:ITEMS]
 
     # XML 1.0 cannot carry control characters (Django refuses to write them): saves remove
     # them, and text that arrived another way loses them here rather than break the feed.
@@ -68,10 +74,10 @@ class EventsRss(Feed):
         return strip_controls(f"{event.display_date}. {event.summary}")
 
     def item_pubdate(self, event: Event):
-        return event.updated_at
+        return event.published_at or event.updated_at
 
     def item_updateddate(self, event: Event):
-        return event.updated_at
+        return max(event.published_at or event.updated_at, event.updated_at)
 
     def item_categories(self, event: Event) -> list[str]:
         return [strip_controls(event.category.name)]
