@@ -17,69 +17,165 @@ def date_published_events(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timeline', '0004_filter_and_search_indexes'),
+        ("timeline", "0004_filter_and_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dataversion',
-            name='next_scheduled_at',
+            model_name="dataversion",
+            name="next_scheduled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='event',
-            name='publish_at',
-            field=models.DateTimeField(blank=True, help_text='Optional, in UTC: a published event stays hidden from readers until then.', null=True),
+            model_name="event",
+            name="publish_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Optional, in UTC: a published event stays hidden from readers until then.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='published_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When it first went public.', null=True),
+            model_name="event",
+            name="published_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, help_text="When it first went public.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='version',
+            model_name="event",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='latitude',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-90, 'Latitude runs from -90 (South Pole) to 90 (North Pole), e.g. 33.26 for Baghdad.'), django.core.validators.MaxValueValidator(90, 'Latitude runs from -90 (South Pole) to 90 (North Pole), e.g. 33.26 for Baghdad.')]),
+            model_name="event",
+            name="latitude",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        -90,
+                        "Latitude runs from -90 (South Pole) to 90 (North Pole), e.g. 33.26 for Baghdad.",
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        90,
+                        "Latitude runs from -90 (South Pole) to 90 (North Pole), e.g. 33.26 for Baghdad.",
+                    ),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='longitude',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-180, 'Longitude runs from -180 to 180 (east is positive), e.g. 44.23 for Baghdad.'), django.core.validators.MaxValueValidator(180, 'Longitude runs from -180 to 180 (east is positive), e.g. 44.23 for Baghdad.')]),
+            model_name="event",
+            name="longitude",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        -180,
+                        "Longitude runs from -180 to 180 (east is positive), e.g. 44.23 for Baghdad.",
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        180,
+                        "Longitude runs from -180 to 180 (east is positive), e.g. 44.23 for Baghdad.",
+                    ),
+                ],
+            ),
         ),
         migrations.CreateModel(
-            name='EventSeen',
+            name="EventSeen",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='timeline.event')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="timeline.event",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'event'), name='unique_event_seen')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "event"), name="unique_event_seen")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EventTransition',
+            name="EventTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], max_length=10)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], max_length=10)),
-                ('publish_at', models.DateTimeField(blank=True, null=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='transitions', to='timeline.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("publish_at", models.DateTimeField(blank=True, null=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="transitions",
+                        to="timeline.event",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['event', '-at'], name='timeline_ev_event_i_c6c4d1_idx')],
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["event", "-at"], name="timeline_ev_event_i_c6c4d1_idx")
+                ],
             },
         ),
         migrations.RunPython(date_published_events, migrations.RunPython.noop),

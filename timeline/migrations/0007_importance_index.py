@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timeline', '0006_public_events_index'),
+        ("timeline", "0006_public_events_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['-importance', 'start'], name='event_importance_idx'),
+            model_name="event",
+            index=models.Index(fields=["-importance", "start"], name="event_importance_idx"),
         ),
     ]
