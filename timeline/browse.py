@@ -78,7 +78,7 @@ def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple)
         first, last = first or span[0], last or span[1]
     kind = _bin_for(first, last)
     cells = _busiest_lanes(matching.counts_per_bin(kind, lanes))
-    drawn = list(matching.order_by("-importance", "start", "pk").with_related()[:TOP_EVENTS])
+    drawn = list(matching.order_by("-importance", "start", "pk").for_chart(lanes)[:TOP_EVENTS])
     drawn.sort(key=lambda e: (e.start, e.pk))
     budget = MAX_MARKERS - len(drawn)
     if len(cells) > budget:
