@@ -220,6 +220,21 @@ def test_pages_have_no_accessibility_violations(reader, scheme):
         _shot(reader, f"axe-{scheme}-{path.strip('/').replace('/', '-') or 'home'}"[:80])
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_lane_names_and_dates_are_drawn_in_the_pages_text_colour(reader, scheme):
+    # axe cannot see into the chart's SVG; a grey label on a dark page would pass it.
+    reader.emulate_media(color_scheme=scheme)
+    _open(reader)
+    text = reader.evaluate("getComputedStyle(document.body).color")
+    fills = reader.evaluate(
+        """() => [...document.querySelectorAll(
+                 '#timeline-chart .xtick text, #timeline-chart .ytick text')]
+              .map(label => getComputedStyle(label).fill)"""
+    )
+    assert len(fills) > 6
+    assert set(fills) == {text}
+
+
 def test_the_chart_has_an_accessible_summary_and_updates_are_announced(reader):
     _open(reader)
     summary = reader.locator("#chart-summary").inner_text()

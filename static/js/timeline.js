@@ -18,6 +18,11 @@
   function themed(layout) {
     var style = getComputedStyle(document.body);
     layout.font = Object.assign({}, layout.font, { color: style.color });
+    // Lane names sit inside the plot, where Plotly draws them in its own grey rather than the
+    // layout's font colour: unreadable on a dark page.
+    layout.yaxis = Object.assign({}, layout.yaxis, {
+      tickfont: Object.assign({}, (layout.yaxis || {}).tickfont, { color: style.color }),
+    });
     return layout;
   }
 
