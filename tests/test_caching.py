@@ -26,6 +26,16 @@ def test_the_page_and_the_fragment_have_different_etags(client, make_event):
     assert client.get("/", headers={"HX-Request": "true"})["ETag"] != page
 
 
+def test_list_items_and_the_whole_fragment_of_one_address_are_cached_apart(client, make_event):
+    make_event("Live")
+    items = client.get("/", headers={"HX-Request": "true", "HX-Target": "more-events"})
+    assert b'id="timeline-figure"' not in items.content
+    results = client.get("/", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert b'id="timeline-figure"' in results.content
+    assert results["ETag"] != items["ETag"]
+    assert "HX-Target" in results["Vary"]
+
+
 def test_publishing_changes_the_etag_and_the_next_reader_sees_the_event(
     client, publisher, make_event
 ):

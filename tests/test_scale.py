@@ -128,6 +128,25 @@ def test_scrolling_loads_only_the_next_items(client, small_limits, many):
     assert 'id="more-events"' not in html  # the last page has no further link
 
 
+def test_scrolling_at_scale_does_not_draw_the_chart_again(client, small_limits, many):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    events = many(30, days=300)
+    more = {"HX-Request": "true", "HX-Target": "more-events"}
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/?page=2", headers=more)
+    assert _listed(response) == [e.slug for e in events[5:10]]
+    assert 'hx-get="/?page=3"' in response.content.decode()
+    # Neither the chart's counts per bin nor a count of every match: one row past the page
+    # says whether there is a next one.
+    assert not [q["sql"] for q in captured if "GROUP BY" in q["sql"] or "COUNT(" in q["sql"]]
+    with CaptureQueriesContext(connection) as whole:
+        fragment = client.get("/?page=2", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert _figure(fragment)["layout"]["meta"]["aggregated"] is True
+    assert len(captured) < len(whole)
+
+
 @pytest.mark.parametrize("page", ["0", "-1", "two", "1.5"])
 def test_a_bad_page_number_is_a_400(client, many, page):
     many(3)

@@ -27,6 +27,8 @@ TOP_EVENTS = 200
 MAX_LANES = 20
 MAX_MARKERS = 2000
 BIN_ORDER = ["day", "week", "month", "year"]
+# The list's "next events" element: an HTMX request aimed at it wants list items only.
+MORE_ITEMS = "more-events"
 
 
 def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
@@ -43,11 +45,15 @@ def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
         return {**context, "events": [], "figure": None, "summary": "", "status": 400, "total": 0}
 
     matching = filters.qs
-    total = matching.count()
     page = filters.page_number
     offset = (page - 1) * PAGE_SIZE
     lanes = filters.lanes_value
-    if total <= DETAIL_LIMIT:
+    if _wants_more_items(request):
+        # Scrolling down the list: the chart is already drawn, and at scale counting and
+        # drawing it again would cost far more than the 50 items asked for.
+        events, total = _next_items(matching, offset)
+        figure, summary = None, ""
+    elif (total := matching.count()) <= DETAIL_LIMIT:
         drawn = list(matching.chronological().with_related())
         events = drawn[offset : offset + PAGE_SIZE]
         links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
@@ -68,6 +74,18 @@ def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
         "status": 200,
         **_pagination(request, page, offset, len(events), total),
     }
+
+
+def _wants_more_items(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == MORE_ITEMS
+
+
+def _next_items(matching: QuerySet[Event], offset: int) -> tuple[list[Event], int]:
+    """A page of the list, and a total only good for "is there more": one row past the page
+    answers that without counting every match."""
+    rows = list(matching.chronological().with_related()[offset : offset + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], offset + len(rows)
 
 
 def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple):
@@ -142,7 +160,7 @@ def render_browse(request: HttpRequest, page_template: str, context: dict) -> Ht
     if htmx and not htmx.history_restore_request:
         if status == 400:
             template = "timeline/timeline.html#field-errors-oob"
-        elif htmx.target == "more-events":
+        elif htmx.target == MORE_ITEMS:
             template = "timeline/timeline.html#event-items"
         else:
             template = "timeline/timeline.html#results"

@@ -47,14 +47,17 @@ m2m_changed.connect(_bump, sender=models.Timeline.events.through, dispatch_uid="
 
 
 def request_key(request: HttpRequest) -> str:
-    """The request as the cache sees it: path, sorted non-empty parameters, HTMX or not."""
+    """The request as the cache sees it: path, sorted non-empty parameters, HTMX target."""
     params = sorted(
         (key, value)
         for key, values in request.GET.lists()
         for value in values
         if value != "" and key not in IGNORED_PARAMS
     )
-    variant = "htmx" if request.headers.get("HX-Request") == "true" else "page"
+    variant = "page"
+    if request.headers.get("HX-Request") == "true":
+        # The same address answers with a different fragment for each target it is swapped into.
+        variant = f"htmx:{request.headers.get('HX-Target', '')}"
     if request.headers.get("HX-History-Restore-Request") == "true":
         variant = "page"
     raw = f"{request.get_host()}|{request.path}|{params}|{variant}"
@@ -117,5 +120,7 @@ def _finish(response: HttpResponse, etag: str, last_modified: float) -> HttpResp
     else:
         # Errors are answered fresh each time: nobody should keep a 400 for a minute.
         response["Cache-Control"] = "no-cache"
-    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request", "Accept-Encoding"])
+    patch_vary_headers(
+        response, ["HX-Request", "HX-Target", "HX-History-Restore-Request", "Accept-Encoding"]
+    )
     return response
