@@ -839,7 +839,11 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> "DataVersion":
-        version = cls.objects.filter(pk=1).first() or cls.objects.get_or_create(pk=1)[0]
+        # Asked by every public request, even those answered from the cache: a raw query skips
+        # the ORM's SQL compiler, a quarter of the time a cached answer takes.
+        table = connections["default"].ops.quote_name(cls._meta.db_table)
+        row = next(iter(cls.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [1])), None)
+        version = row or cls.objects.get_or_create(pk=1)[0]
         if version.next_scheduled_at is not None and version.next_scheduled_at <= timezone.now():
             cls.bump()
             version = cls.objects.get(pk=1)
