@@ -160,7 +160,7 @@ def render_browse(request: HttpRequest, page_template: str, context: dict) -> Ht
     if htmx and not htmx.history_restore_request:
         if status == 400:
             template = "timeline/timeline.html#field-errors-oob"
-        elif htmx.target == MORE_ITEMS:
+        elif _wants_more_items(request):
             template = "timeline/timeline.html#event-items"
         else:
             template = "timeline/timeline.html#results"

@@ -63,7 +63,7 @@ class EventsRss(Feed):
         # Coalesce because SQLite's MAX() is NULL when any argument is: events imported
         # published carry no published_at.
         latest = Greatest(Coalesce("published_at", "updated_at"), F("updated_at"))
-        return subject.events.alias(latest=latest).order_by("-latest", "-pk")[:ITEMS]
+        return subject.events.annotate(latest=latest).order_by("-latest", "-pk")[:ITEMS]
 
     # XML 1.0 cannot carry control characters (Django refuses to write them): saves remove
     # them, and text that arrived another way loses them here rather than break the feed.
@@ -77,7 +77,7 @@ class EventsRss(Feed):
         return event.published_at or event.updated_at
 
     def item_updateddate(self, event: Event):
-        return max(event.published_at or event.updated_at, event.updated_at)
+        return event.latest
 
     def item_categories(self, event: Event) -> list[str]:
         return [strip_controls(event.category.name)]
