@@ -54,7 +54,7 @@ def _page(client, event, **headers):
 
 def test_event_page_shows_local_and_utc_time_and_the_map_link(client, kerman):
     html = _page(client, kerman).content.decode()
-    assert "7 January 2020, 10:00 IRST (7 January 06:30 UTC)" in html
+    assert "7 January 2020, 10:00 Tehran time (UTC+3:30); 7 January 06:30 UTC" in html
     assert "openstreetmap.org/?mlat=30.28&amp;mlon=57.08" in html
 
 

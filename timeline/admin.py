@@ -54,12 +54,14 @@ PRECISION_CHOICES = [("", "As typed"), *Precision.choices]
 # Fields an editor sees on the form, in the order a conflict lists them.
 MERGED_FIELDS = [
     "title",
+    "label",
     "slug",
     "summary",
     "body",
     "category",
     "importance",
     "start",
+    "part_of_day",
     "end",
     "approximate",
     "timezone",
@@ -488,12 +490,16 @@ class EventAdmin(VersionAdmin):
     actions = ["submit_for_review", "publish", "unpublish"]
     history_latest_first = True
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "category", "importance"]}),
+        (
+            None,
+            {"fields": ["title", "label", "slug", "summary", "body", "category", "importance"]},
+        ),
         (
             "When",
             {
                 "fields": [
                     ("start", "precision", "approximate"),
+                    "part_of_day",
                     ("end", "end_precision"),
                     "timezone",
                 ],
@@ -779,7 +785,8 @@ class SourceAdmin(VersionAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "colour", "symbol"]
+    list_display = ["name", "order", "colour", "symbol"]
+    list_editable = ["order"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

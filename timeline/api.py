@@ -238,7 +238,7 @@ def _links(event: Event) -> list[dict]:
         ("incoming", link.kind, EventLink.INVERSE[link.kind], link.from_event)
         for link in event.published_links_in
     ]
-    links.sort(key=lambda link: (link[3].start, link[3].pk))
+    links.sort(key=lambda link: (link[3].sort_at, link[3].pk))
     return [
         {"kind": kind, "direction": direction, "label": label, "event": other.slug}
         for direction, kind, label, other in links

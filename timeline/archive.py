@@ -1,8 +1,9 @@
 """The whole chronology as one versioned JSON document, keyed by slugs rather than database ids.
 
 Export → import into an empty database → export gives the same bytes: every field of every
-model is carried (except ids, the local dates derived from `start`, and the editors' accounts,
-which are not chronology data), lists come in a fixed order, and times are written in UTC.
+model is carried (except ids, the local dates and sort key derived from `start`, and the
+editors' accounts, which are not chronology data), lists come in a fixed order, and times are
+written in UTC.
 """
 
 import datetime as dt
@@ -27,7 +28,7 @@ from timeline.models import (
 
 FORMAT = "timeline-archive"
 VERSION = 1
-SKIPPED = {"id", "local_start_date", "local_end_date", "created_by", "updated_by"}
+SKIPPED = {"id", "local_start_date", "local_end_date", "sort_at", "created_by", "updated_by"}
 # An event's parts, stored inside it: they have no natural key of their own.
 PARTS = {"actors": EventActor, "citations": Citation, "claims": Claim}
 

@@ -96,8 +96,8 @@ def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple)
         first, last = first or span[0], last or span[1]
     kind = _bin_for(first, last)
     cells = _busiest_lanes(matching.counts_per_bin(kind, lanes))
-    drawn = list(matching.order_by("-importance", "start", "pk").for_chart(lanes)[:TOP_EVENTS])
-    drawn.sort(key=lambda e: (e.start, e.pk))
+    drawn = list(matching.order_by("-importance", "sort_at", "pk").for_chart(lanes)[:TOP_EVENTS])
+    drawn.sort(key=lambda e: (e.sort_at, e.pk))
     budget = MAX_MARKERS - len(drawn)
     if len(cells) > budget:
         # Too many bins for the marker budget: keep the busiest, so the shape survives.

@@ -6,31 +6,35 @@ from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
 
-# The tz database spells some zones' abbreviations as offsets ("+03"); readers know them by name.
-ABBREVIATIONS = {
-    ("Asia/Baghdad", 3 * 3600): "AST",
-    ("Asia/Riyadh", 3 * 3600): "AST",
-    ("Asia/Kuwait", 3 * 3600): "AST",
-    ("Asia/Qatar", 3 * 3600): "AST",
-    ("Asia/Bahrain", 3 * 3600): "AST",
-    ("Asia/Tehran", 3 * 3600 + 1800): "IRST",
-    ("Asia/Tehran", 4 * 3600 + 1800): "IRDT",
-    ("Asia/Dubai", 4 * 3600): "GST",
-    ("Asia/Kabul", 4 * 3600 + 1800): "AFT",
-    ("Europe/Istanbul", 3 * 3600): "TRT",
+# Parts of a day, for events known to the day and roughly when in it ("early hours of
+# 8 January"): local [start, stop) hours. They order events within the day and place them.
+PARTS_OF_DAY = {
+    "early_hours": ("Early hours", 0, 6),
+    "morning": ("Morning", 6, 12),
+    "afternoon": ("Afternoon", 12, 17),
+    "evening": ("Evening", 17, 21),
+    "night": ("Night", 21, 24),
 }
 
+# Zones whose city name is not what a reader calls the place's time.
+ZONE_PLACES = {"UTC": "UTC", "Etc/UTC": "UTC", "Asia/Kolkata": "India", "Asia/Calcutta": "India"}
 
-def zone_abbreviation(moment: dt.datetime) -> str:
-    offset = int(moment.utcoffset().total_seconds())
-    name = ABBREVIATIONS.get((str(moment.tzinfo), offset))
-    if name:
-        return name
-    abbr = moment.tzname() or "UTC"
-    if abbr[0] in "+-":
-        sign, minutes = ("-" if offset < 0 else "+"), abs(offset) // 60
-        return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-    return abbr
+
+def utc_offset(moment: dt.datetime) -> str:
+    """'UTC+3', 'UTC+3:30', 'UTC-5': hours, minutes only when there are some."""
+    minutes = int(moment.utcoffset().total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_name(moment: dt.datetime) -> str:
+    """The zone as a place a reader knows: 'Baghdad time (UTC+3)', never 'AST' (Atlantic?)."""
+    key = str(moment.tzinfo)
+    if ZONE_PLACES.get(key) == "UTC" or moment.utcoffset() is None:
+        return "UTC"
+    place = ZONE_PLACES.get(key) or key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{place} time ({utc_offset(moment)})"
 
 
 def _day_month(moment: dt.date) -> str:
@@ -41,8 +45,15 @@ def short_date(day: dt.date) -> str:
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
 
 
-def describe_local(moment: dt.datetime, precision: str, zone: ZoneInfo, approximate: bool) -> str:
-    """Local date and time at the given precision: 'January 2020', '3 January 2020, 01:00 AST'."""
+def part_label(part: str) -> str:
+    return PARTS_OF_DAY[part][0].lower() if part in PARTS_OF_DAY else ""
+
+
+def describe_local(
+    moment: dt.datetime, precision: str, zone: ZoneInfo, approximate: bool, part: str = ""
+) -> str:
+    """Local date and time at the given precision: 'January 2020', '8 January 2020, early
+    hours', '3 January 2020, between 00:00 and 01:00 Baghdad time (UTC+3)'."""
     local = moment.astimezone(zone)
     if precision == "year":
         return f"{local.year}"
@@ -50,28 +61,66 @@ def describe_local(moment: dt.datetime, precision: str, zone: ZoneInfo, approxim
         return f"{calendar.month_name[local.month]} {local.year}"
     day = f"{_day_month(local)} {local.year}"
     if precision == "day":
-        return day
+        return f"{day}, {part_label(part)}" if part in PARTS_OF_DAY else day
+    if precision == "hour":
+        # The hour already says "somewhere in it": "about" would add nothing.
+        stop = local + dt.timedelta(hours=1)
+        return f"{day}, between {local:%H:00} and {stop:%H:00} {zone_name(local)}"
     about = "about " if approximate else ""
-    return f"{day}, {about}{local:%H:%M} {zone_abbreviation(local)}"
+    return f"{day}, {about}{local:%H:%M} {zone_name(local)}"
 
 
-def describe(moment: dt.datetime, precision: str, zone: ZoneInfo, approximate: bool) -> str:
-    """Clock times get UTC too: '3 January 2020, 01:00 AST (2 January 22:00 UTC)'."""
-    text = describe_local(moment, precision, zone, approximate)
-    if precision in ("hour", "minute") and zone.key != "UTC":
+def describe(
+    moment: dt.datetime, precision: str, zone: ZoneInfo, approximate: bool, part: str = ""
+) -> str:
+    """Clock times get UTC too: '3 January 2020, 01:00 Baghdad time (UTC+3); 2 January 22:00
+    UTC'."""
+    text = describe_local(moment, precision, zone, approximate, part)
+    if precision in ("hour", "minute") and zone_name(moment.astimezone(zone)) != "UTC":
         utc = moment.astimezone(UTC)
-        text += f" ({_day_month(utc)} {utc:%H:%M} UTC)"
+        if precision == "hour":
+            stop = utc + dt.timedelta(hours=1)
+            text += f"; {_day_month(utc)} {utc:%H:00}–{stop:%H:00} UTC"
+        else:
+            text += f"; {_day_month(utc)} {utc:%H:%M} UTC"
     return text
 
 
-def period_stop(local: dt.datetime, precision: str) -> dt.datetime:
-    """The last local instant inside the period that `local` names at `precision`."""
+def period_start(local: dt.datetime, precision: str, part: str = "") -> dt.datetime:
+    """The first local instant of the period: a day's part starts at its first hour."""
+    if precision == "day" and part in PARTS_OF_DAY:
+        return start_of_period(local, "day").replace(hour=PARTS_OF_DAY[part][1])
+    return start_of_period(local, precision)
+
+
+def period_stop(local: dt.datetime, precision: str, part: str = "") -> dt.datetime:
+    """The last local instant inside the period that `local` names at `precision`: a day runs
+    to 23:59:59, an hour to :59:59, a part of the day to the end of its last hour."""
+    last_second = dict(minute=59, second=59, microsecond=0)
     if precision == "year":
-        return local.replace(month=12, day=31, hour=23, minute=59, second=59, microsecond=0)
+        return local.replace(month=12, day=31, hour=23, **last_second)
     if precision == "month":
         last = calendar.monthrange(local.year, local.month)[1]
-        return local.replace(day=last, hour=23, minute=59, second=59, microsecond=0)
-    return local
+        return local.replace(day=last, hour=23, **last_second)
+    if precision == "day":
+        stop_hour = PARTS_OF_DAY[part][2] if part in PARTS_OF_DAY else 24
+        return local.replace(hour=stop_hour - 1, **last_second)
+    if precision == "hour":
+        return local.replace(**last_second)
+    return local.replace(second=59, microsecond=0)
+
+
+def sort_moment(local: dt.datetime, precision: str, part: str = "") -> dt.datetime:
+    """Where an event falls in the chronology: its clock time when known; for a part of the
+    day, the middle of it (so "early hours, after the 01:30 strikes" sorts after them); for a
+    whole day, month or year, its start."""
+    if precision == "day" and part in PARTS_OF_DAY:
+        _, first, stop = PARTS_OF_DAY[part]
+        middle = (first + stop) * 30
+        return start_of_period(local, "day") + dt.timedelta(minutes=middle)
+    if precision == "hour":
+        return start_of_period(local, "hour") + dt.timedelta(minutes=30)
+    return start_of_period(local, precision)
 
 
 def start_of_period(local: dt.datetime, precision: str) -> dt.datetime:

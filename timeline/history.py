@@ -36,6 +36,7 @@ PARTS = {
 # Shown in this order; the rest (timestamps, ids, version) is bookkeeping.
 EVENT_FIELDS = [
     "title",
+    "label",
     "slug",
     "summary",
     "body",
@@ -43,6 +44,7 @@ EVENT_FIELDS = [
     "importance",
     "start",
     "precision",
+    "part_of_day",
     "end",
     "end_precision",
     "approximate",

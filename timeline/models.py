@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from timeline import dates
+from timeline import colours, dates
 
 
 @cache
@@ -35,6 +35,14 @@ LATITUDE = "Latitude runs from -90 (South Pole) to 90 (North Pole), e.g. 33.26 f
 LONGITUDE = "Longitude runs from -180 to 180 (east is positive), e.g. 44.23 for Baghdad."
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter ISO 3166 code, e.g. IQ.")
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
+
+
+class PartOfDay(models.TextChoices):
+    EARLY_HOURS = "early_hours", "Early hours (00:00–06:00)"
+    MORNING = "morning", "Morning (06:00–12:00)"
+    AFTERNOON = "afternoon", "Afternoon (12:00–17:00)"
+    EVENING = "evening", "Evening (17:00–21:00)"
+    NIGHT = "night", "Night (21:00–24:00)"
 
 
 class Precision(models.TextChoices):
@@ -98,15 +106,32 @@ class Category(models.Model):
     colour = models.CharField(max_length=7, validators=[hex_colour], default="#1f6feb")
     symbol = models.CharField(max_length=20, choices=SYMBOLS, default="circle")
     description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Where its lane sits on the chart: lower first. Lanes with the same number "
+        "come in the order their first event happened.",
+    )
 
     objects = CategoryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["order", "name"]
         verbose_name_plural = "categories"
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if hex_colour.regex.match(self.colour or "") and (
+            colours.weakest_contrast(self.colour) < colours.MINIMUM
+        ):
+            raise ValidationError(
+                {
+                    "colour": "Too faint on the light or the dark page: chart marks need "
+                    f"{colours.MINIMUM:g}:1 against both (this colour has "
+                    f"{colours.weakest_contrast(self.colour):.1f}:1). Pick a mid-tone."
+                }
+            )
 
 
 class Actor(models.Model):
@@ -287,7 +312,8 @@ class EventQuerySet(models.QuerySet):
         )
 
     def chronological(self):
-        return self.order_by("start", "pk")
+        """The one order of the chronology: list, chart, API, feeds' ties and exports."""
+        return self.order_by("sort_at", "pk")
 
     def date_span(self) -> tuple[dt.date | None, dt.date | None]:
         # Two index walks that stop at the first match, not MIN/MAX over every matching row
@@ -347,6 +373,12 @@ class Event(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
+    label = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="A short label written on the chart, e.g. “Soleimani killed”. Leave empty "
+        "to use a shortened title.",
+    )
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(max_length=600, help_text="One or two sentences.")
     body = models.TextField(blank=True)
@@ -357,6 +389,13 @@ class Event(models.Model):
         choices=Precision.choices,
         default=Precision.DAY,
         help_text="How precisely the start is known: pick 'day' if the time is unconfirmed.",
+    )
+    part_of_day = models.CharField(
+        max_length=12,
+        choices=PartOfDay.choices,
+        blank=True,
+        help_text="For an event known to the day: roughly when in it, if the sources say "
+        "(“early hours”, “Tuesday morning”). It orders events within the day.",
     )
     end = models.DateTimeField(null=True, blank=True)
     end_precision = models.CharField(max_length=10, choices=Precision.choices, blank=True)
@@ -372,6 +411,9 @@ class Event(models.Model):
     # The local calendar dates the event covers, kept so date filters run in the database.
     local_start_date = models.DateField(editable=False, db_index=True)
     local_end_date = models.DateField(editable=False, db_index=True)
+    # Where the event falls in the chronology (see dates.sort_moment), in UTC: every list,
+    # chart, feed and export orders by it, so they all agree.
+    sort_at = models.DateTimeField(editable=False, db_index=True)
 
     place_name = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=2, blank=True, validators=[country_code], db_index=True)
@@ -436,7 +478,7 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["start", "pk"]
+        ordering = ["sort_at", "pk"]
         permissions = [("publish_event", "Can publish and unpublish events")]
         constraints = [
             models.CheckConstraint(
@@ -461,9 +503,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["status", "start"]),
             # published() tests both on every public query: the index answers without the rows.
-            models.Index(fields=["status", "publish_at", "start"], name="event_public_idx"),
+            models.Index(fields=["status", "publish_at", "sort_at"], name="event_public_idx"),
             # The chart's "most important events" walk this in order and stop after 200.
-            models.Index(fields=["-importance", "start"], name="event_importance_idx"),
+            models.Index(fields=["-importance", "sort_at"], name="event_importance_idx"),
         ]
 
     def __str__(self) -> str:
@@ -476,7 +518,7 @@ class Event(models.Model):
         if not self._state.adding:
             self.version += 1
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "version", "published_at"}
+            kwargs["update_fields"] = {*update_fields, "version", "published_at", *DERIVED}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -508,19 +550,51 @@ class Event(models.Model):
         return self.end.astimezone(self.zone) if self.end else None
 
     @property
+    def period_start(self) -> dt.datetime:
+        """The first local instant the event may cover: a day's 00:00, a part's first hour."""
+        return dates.period_start(self.local_start, self.precision, self.part_of_day)
+
+    @property
     def period_end(self) -> dt.datetime:
-        """The last instant the event may cover: its end, or the end of its month or year."""
+        """The last local instant the event may cover: the end of its last day (or hour,
+        month, year, part of the day)."""
         if self.end:
             return dates.period_stop(self.local_end, self.end_precision or self.precision)
-        return dates.period_stop(self.local_start, self.precision)
+        return dates.period_stop(self.local_start, self.precision, self.part_of_day)
+
+    @property
+    def sort_moment(self) -> dt.datetime:
+        return dates.sort_moment(self.local_start, self.precision, self.part_of_day)
 
     @property
     def is_span(self) -> bool:
         return bool(self.end) or self.precision in (Precision.MONTH, Precision.YEAR)
 
     @property
+    def is_instant(self) -> bool:
+        """Known to the minute and over in it: a point on the chart, not a stretch of time."""
+        return not self.end and self.precision == Precision.MINUTE
+
+    @property
+    def chart_label(self) -> str:
+        """The editor's label, or the title cut at a word to fit 40 characters."""
+        if self.label:
+            return self.label
+        if len(self.title) <= 40:
+            return self.title
+        return self.title[:39].rsplit(" ", 1)[0].rstrip(" ,;:–—-") + "…"
+
+    def headline_claim(self) -> "Claim | None":
+        """The figure a card leads with: the first death toll, else injuries, else any figure."""
+        figures = [c for c in self.claims.all() if c.value is not None]
+        rank = {Claim.Kind.DEATHS: 0, Claim.Kind.INJURIES: 1}
+        return min(figures, key=lambda c: rank.get(c.kind, 2), default=None)
+
+    @property
     def display_start(self) -> str:
-        return dates.describe(self.start, self.precision, self.zone, self.approximate)
+        return dates.describe(
+            self.start, self.precision, self.zone, self.approximate, self.part_of_day
+        )
 
     @property
     def display_end(self) -> str:
@@ -538,7 +612,9 @@ class Event(models.Model):
     @property
     def local_period(self) -> str:
         """Local dates only, for lists: '31 December 2019 – 1 January 2020'."""
-        text = dates.describe_local(self.start, self.precision, self.zone, self.approximate)
+        text = dates.describe_local(
+            self.start, self.precision, self.zone, self.approximate, self.part_of_day
+        )
         if self.end:
             end = dates.describe_local(
                 self.end, self.end_precision or self.precision, self.zone, False
@@ -553,7 +629,9 @@ class Event(models.Model):
 
     @property
     def short_date(self) -> str:
-        return dates.describe_local(self.start, self.precision, self.zone, self.approximate)
+        return dates.describe_local(
+            self.start, self.precision, self.zone, self.approximate, self.part_of_day
+        )
 
     @property
     def source_count(self) -> int:
@@ -583,16 +661,17 @@ class Event(models.Model):
             (EventLink.INVERSE[link.kind], link.from_event)
             for link in into.select_related("from_event")
         ]
-        return sorted(links, key=lambda pair: (pair[1].start, pair[1].pk))
+        return sorted(links, key=lambda pair: (pair[1].sort_at, pair[1].pk))
 
     def neighbours(self) -> tuple["Event | None", "Event | None"]:
         """The previous and next published events in the chronology."""
         published = Event.objects.published()
-        before = published.filter(Q(start__lt=self.start) | Q(start=self.start, pk__lt=self.pk))
-        after = published.filter(Q(start__gt=self.start) | Q(start=self.start, pk__gt=self.pk))
+        at = self.sort_at
+        before = published.filter(Q(sort_at__lt=at) | Q(sort_at=at, pk__lt=self.pk))
+        after = published.filter(Q(sort_at__gt=at) | Q(sort_at=at, pk__gt=self.pk))
         return (
-            before.order_by("-start", "-pk").first(),
-            after.order_by("start", "pk").first(),
+            before.order_by("-sort_at", "-pk").first(),
+            after.order_by("sort_at", "pk").first(),
         )
 
     def clean(self) -> None:
@@ -609,6 +688,11 @@ class Event(models.Model):
             self.end_precision = self.precision
         if not self.end:
             self.end_precision = ""
+        if self.part_of_day and self.precision != Precision.DAY:
+            errors["part_of_day"] = (
+                "A part of the day is for events known only to the day: with a clock time, "
+                "leave it empty; or set the precision to “day”."
+            )
         if (
             self.status == self.Status.PUBLISHED
             and not getattr(self, "_citations_checked_elsewhere", False)
@@ -621,9 +705,17 @@ class Event(models.Model):
     def set_local_dates(self) -> None:
         if self.start is None:
             return
-        zone = self.zone
-        self.local_start_date = self.start.astimezone(zone).date()
+        self.local_start_date = self.local_start.date()
         self.local_end_date = self.period_end.date()
+        try:
+            self.sort_at = self.sort_moment.astimezone(dt.UTC)
+        except OverflowError:
+            # A part of the day at the very edge of the calendar: the day's start still orders it.
+            self.sort_at = self.start
+
+
+# Fields computed from the dates on every save, so a partial save never leaves them stale.
+DERIVED = ("local_start_date", "local_end_date", "sort_at")
 
 
 @receiver(pre_save, sender=Event)
