@@ -1,31 +1,18 @@
 """Past a few hundred events the chart shows counts per bin; the list comes 50 at a time."""
 
 import datetime as dt
-import json
 import re
 
 import pytest
 from django.core.management import call_command
 
+from tests.figures import density_cells, drawn_slugs
+from tests.figures import drawn_markers as _markers
+from tests.figures import figure_of as _figure
 from timeline import browse
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
-
-
-def _figure(response) -> dict:
-    match = re.search(
-        r'<script id="timeline-figure" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    return json.loads(match.group(1))
-
-
-def _markers(figure: dict) -> int:
-    return sum(
-        len(t["x"]) for t in figure["data"] if t.get("mode") == "markers" and t["x"] != [None]
-    )
 
 
 def _listed(response) -> list[str]:
@@ -70,14 +57,11 @@ def test_many_events_become_counts_per_bin_plus_the_most_important(client, small
     meta = figure["layout"]["meta"]
     assert meta["aggregated"] is True
     assert meta["events"] == 4
-    drawn = {row[0] for t in figure["data"] if t.get("customdata") for row in t["customdata"]}
+    drawn = set(drawn_slugs(figure))
     most_important = sorted(events, key=lambda e: (-e.importance, e.start, e.pk))[:4]
     assert drawn == {e.slug for e in most_important}
     counted = sum(
-        int(re.match(r"([\d,]+) event", h).group(1).replace(",", ""))
-        for t in figure["data"]
-        if t.get("hovertext") and not t.get("customdata")
-        for h in t["hovertext"]
+        int(re.match(r"([\d,]+) event", h).group(1).replace(",", "")) for h in density_cells(figure)
     )
     assert counted == 30
     assert "30 events from" in response.content.decode()
@@ -105,7 +89,7 @@ def test_a_date_range_narrows_the_bins_and_brings_back_single_events(client, sma
     day = events[0].local_start_date.isoformat()
     narrow = _figure(client.get(f"/?start={day}&end={day}"))
     assert narrow["layout"]["meta"]["aggregated"] is False
-    assert narrow["layout"]["xaxis"]["range"] == [f"{day}T00:00", f"{day}T23:59"]
+    assert narrow["layout"]["xaxis"]["range"] == [f"{day}T00:00:00", f"{day}T23:59:59"]
 
 
 def test_the_list_comes_a_page_at_a_time_with_a_real_next_link(client, small_limits, many):
@@ -202,10 +186,5 @@ def test_counts_are_drawn_only_for_the_lanes_with_most_events(client, small_limi
 
     figure = _figure(client.get("/"))
     assert figure["layout"]["meta"]["aggregated"] is True
-    lanes = {
-        h.rsplit("<br>", 1)[1]
-        for t in figure["data"]
-        if t.get("hovertext") and not t.get("customdata")
-        for h in t["hovertext"]
-    }
+    lanes = {h.rsplit(" · ", 1)[1] for h in density_cells(figure)}
     assert lanes == {"Protest", "Strike", "Statement"}  # MAX_LANES is 3 here

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.figures import drawn_slugs, event_traces, figure_of
 from timeline.models import Category, EventActor, EventLink
 
 pytestmark = pytest.mark.django_db
@@ -12,20 +13,8 @@ pytestmark = pytest.mark.django_db
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def _figure(response) -> dict:
-    match = re.search(
-        r'<script id="timeline-figure" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    assert match, "the page embeds the figure under id timeline-figure"
-    return json.loads(match.group(1))
-
-
-def _plotted_slugs(figure: dict) -> list[str]:
-    return sorted(
-        row[0] for trace in figure["data"] if trace.get("customdata") for row in trace["customdata"]
-    )
+_figure = figure_of
+_plotted_slugs = drawn_slugs
 
 
 def _listed(response) -> list[str]:
@@ -188,25 +177,36 @@ def test_ranged_and_coarse_events_are_drawn_as_spans(client, make_event):
     )
     make_event("A point in time", precision="minute")
     figure = _figure(client.get("/"))
-    xs = [x for t in figure["data"] if t.get("mode") == "lines" for x in t["x"]]
-    # Segments are (start, end) pairs broken by None.
-    segments = [(xs[i][:10], xs[i + 1][:10]) for i in range(0, len(xs), 3)]
-    assert sorted(segments) == [
-        ("2019-12-31", "2020-01-01"),
-        ("2020-01-01", "2020-01-31"),
+    bars = [
+        (base, dt.datetime.fromisoformat(base) + dt.timedelta(milliseconds=length))
+        for t in event_traces(figure)
+        if t["type"] == "bar"
+        for base, length in zip(t["base"], t["x"], strict=True)
     ]
+    # Each runs to the end of its last day: the siege through 1 January, the month to its end.
+    assert sorted(bars) == [
+        ("2019-12-31T00:00:00", dt.datetime(2020, 1, 2)),
+        ("2020-01-01T00:00:00", dt.datetime(2020, 2, 1)),
+    ]
+    points = [t for t in event_traces(figure) if t["type"] == "scatter"]
+    assert [len(t["x"]) for t in points] == [1]
 
 
-def test_links_between_events_are_drawn_as_arrows(client, story):
+def test_links_between_events_are_drawn_as_arrows_styled_by_kind(client, story):
     figure = _figure(client.get("/"))
-    arrows = figure["layout"]["annotations"]
-    assert len(arrows) == 1
-    assert arrows[0]["ax"] < arrows[0]["x"]  # from the rocket attack forward to the strikes
+    links = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+    assert len(links) == 1
+    assert links[0]["name"] == "Retaliation for"
+    assert links[0]["line"]["dash"] == "dash"
+    start, middle, end, _ = links[0]["x"]
+    assert start < middle < end  # from the rocket attack forward to the strikes
+    assert figure["layout"]["meta"]["link_kinds"] == ["retaliation_for"]
+    assert "Retaliation for" in client.get("/").content.decode()  # the key under the chart
 
 
 def test_lanes_can_be_one_per_actor(client, story):
     figure = _figure(client.get("/?lanes=actor"))
-    assert figure["layout"]["yaxis"]["ticktext"] == ["Iran", "United States"]
+    assert figure["layout"]["meta"]["lane_names"] == ["Iran", "United States"]
     # The airport strike involves both, so it sits in both lanes.
     assert _plotted_slugs(figure).count(story["airport"].slug) == 2
 
@@ -217,11 +217,14 @@ def test_hostile_text_is_escaped_in_page_list_hover_and_json(client, make_event,
     html = response.content.decode()
     assert HOSTILE not in html
     figure = _figure(response)
-    hover = next(t for t in figure["data"] if t.get("hovertext"))["hovertext"][0]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in hover
-    assert "<img" not in hover
+    # The hover card is written as text by the page: the title travels as it was typed.
+    card = event_traces(figure)[0]["customdata"][0]
+    assert card[3] == HOSTILE
+    # What Plotly itself draws as markup (names, lane titles) is escaped.
     actor_lanes = _figure(client.get("/?lanes=actor"))
-    assert "<img" not in json.dumps(actor_lanes["layout"]["yaxis"]["ticktext"])
+    lane_titles = [a["text"] for a in actor_lanes["layout"]["annotations"]]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in lane_titles
+    assert "<img" not in json.dumps(lane_titles + [t.get("name") for t in actor_lanes["data"]])
 
 
 def test_the_pushed_url_renders_the_same_events_without_htmx(client, story):

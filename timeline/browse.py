@@ -57,7 +57,10 @@ def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
         drawn = list(matching.chronological().with_related())
         events = drawn[offset : offset + PAGE_SIZE]
         links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
-        figure = charts.timeline_figure(drawn, lanes, links, window=filters.window)
+        # No events, no chart: the page shows an empty state with a way back instead.
+        figure = (
+            charts.timeline_figure(drawn, lanes, links, window=filters.window) if drawn else None
+        )
         summary = charts.summary(drawn)
     else:
         drawn, density = _aggregate(matching, total, lanes, filters.window)

@@ -1,6 +1,17 @@
-"""The timeline figure: events in, a Plotly figure dict out. No request, no template."""
+"""The timeline figure: events in, a Plotly figure dict out. No request, no template.
+
+The drawing follows what is known of each event's time: a minute is a point; an hour, a part
+of the day, a day or a longer span is a bar over exactly that stretch of local time. Lanes are
+stacked top to bottom, each under its own name, and events that would sit on one another
+within a lane are dodged onto rows of their own, so every mark can be seen and clicked.
+
+The chart's text for readers (the hover card, the labels) is drawn by the page from plain
+strings in `customdata` and `layout.meta`, never as Plotly HTML: the only markup Plotly reads
+is the lanes' names, escaped here.
+"""
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -25,53 +36,467 @@ class Density:
         return {lane for _, lane, _ in self.cells}
 
 
-# A clock time is plotted where it happened; a whole day sits at its local noon.
-NOON = dt.time(12, 0)
-LANE_HEIGHT = 56
-CHART_PADDING = 150
+# Vertical layout in y units (one unit per row of marks), drawn at ROW_PX pixels per unit.
+ROW_PX = 30
+HEADER = 0.8  # the band above each lane that holds its name
+LANE_GAP = 0.35
+BAR_THICKNESS = 0.56
+MARGIN = {"l": 4, "r": 4, "t": 4, "b": 34}
+# Marks closer than this on the page are dodged onto separate rows; the packing assumes a
+# plot this wide, about a phone in landscape, so rows still hold apart on most screens.
+PACKING_WIDTH_PX = 640
+MARK_GAP_PX = 4
+MAX_ACTOR_LANES = 8
+OTHERS = "Others"
+LINK_COLOUR = "#8a8a8a"  # 3.4:1 on white, 5.6:1 on the dark page
+DENSITY_COLOUR = "#8a8a8a"
+# How each kind of link is drawn, and named in the key under the chart.
+LINK_STYLES = {
+    EventLink.Kind.LED_TO: "solid",
+    EventLink.Kind.RETALIATION_FOR: "dash",
+    EventLink.Kind.PART_OF: "dashdot",
+    EventLink.Kind.CONTEXT: "dot",
+}
+# Axis labels that say as much as the zoom allows: times within a day, days within weeks.
+TICK_FORMATS = [
+    {"dtickrange": [None, 43_200_000], "value": "%H:%M<br>%-d %b"},
+    {"dtickrange": [43_200_000, 2_629_800_000], "value": "%-d %b"},
+    {"dtickrange": [2_629_800_000, 31_557_600_000], "value": "%b %Y"},
+    {"dtickrange": [31_557_600_000, None], "value": "%Y"},
+]
+
+
+FIGURE_NOUNS = {"deaths": "dead", "injuries": "injured", "munitions": "rockets or missiles"}
 
 
 def _x(moment: dt.datetime) -> str:
-    return moment.replace(tzinfo=None).isoformat(timespec="minutes")
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def _anchor(event: Event) -> dt.datetime:
-    """Where the event's marker goes: its local time, a day's noon, or a span's middle."""
-    local = event.local_start
-    if event.is_span:
-        return local + (event.period_end - local) / 2
-    if event.precision == "day":
-        return local.replace(hour=NOON.hour, minute=0)
-    return local
+def _shift(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """moment + delta, held inside the calendar: a filter may reach year 1 or 9999."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
 
 
-def hover_text(event: Event) -> str:
-    """Plotly reads hover text as HTML: every piece the editor typed is escaped first."""
-    lines = [f"<b>{escape(event.title)}</b>", escape(event.local_period)]
-    if event.place_name:
-        lines.append(escape(event.place_name))
-    for claim in event.claims.all():
-        figure = f"{claim.figure}: " if claim.figure else ""
-        lines.append(escape(f"{figure}{claim.text} — {claim.attribution}"))
-    return "<br>".join(lines)
+def _ms(delta: dt.timedelta) -> float:
+    return delta.total_seconds() * 1000
 
 
-def _lanes(
+@dataclass
+class Mark:
+    """One event as drawn: its stretch of local time (or instant), lane, row and look."""
+
+    event: Event
+    lane: int
+    start: dt.datetime  # naive local time
+    stop: dt.datetime
+    point: bool
+    size: float = 0  # pixels, for points
+    row: int = 0
+    y: float = 0
+
+    @property
+    def centre(self) -> dt.datetime:
+        return self.start + (self.stop - self.start) / 2
+
+
+def _mark(event: Event, lane: int) -> Mark:
+    if event.is_instant or (event.precision == "hour" and not event.end):
+        # A minute is a point; so is an hour, at its middle: a bar an hour wide would be too
+        # thin to see or click at any zoom that shows more than a day or two.
+        moment = event.sort_moment.replace(tzinfo=None, second=0, microsecond=0)
+        return Mark(event, lane, moment, moment, point=True, size=10 + 2 * event.importance)
+    start = event.period_start.replace(tzinfo=None)
+    stop = event.period_end.replace(tzinfo=None, microsecond=0) + dt.timedelta(seconds=1)
+    return Mark(event, lane, start, max(stop, start + dt.timedelta(minutes=1)), point=False)
+
+
+def card_data(event: Event) -> list[str]:
+    """What the hover card and the click need, as plain text: [slug, url, date, title,
+    headline figure with who gave it, chart label]. The page writes it with textContent."""
+    claim = event.headline_claim()
+    headline = ""
+    if claim is not None:
+        noun = FIGURE_NOUNS.get(claim.kind, claim.get_kind_display().lower())
+        headline = f"{claim.figure} {noun} — {claim.attribution}"
+    return [
+        event.slug,
+        event.get_absolute_url(),
+        event.local_period,
+        event.title,
+        headline,
+        event.chart_label,
+    ]
+
+
+def _lane_names(
     events: Sequence[Event], by: str, extra: Iterable[str] = ()
-) -> list[tuple[str, list[tuple[Event, int]]]]:
-    """Lane labels in order, with (event, lane index) pairs."""
+) -> tuple[list[str], dict[int, list[int]]]:
+    """Lane names top to bottom, and for each event the lanes it is drawn in.
+
+    Categories: by the editor's order, then by first appearance. Actors: the MAX_ACTOR_LANES
+    most involved, by first appearance, and one "Others" lane for the rest.
+    """
     if by == "actor":
-        names = sorted({r.actor.name for e in events for r in e.event_actors.all()} | set(extra))
-        index = {name: i for i, name in enumerate(names)}
-        placed = [
-            (e, index[name])
+        involved = Counter(
+            name
             for e in events
             for name in dict.fromkeys(r.actor.name for r in e.event_actors.all())
-        ]
-        return [(name, [p for p in placed if p[1] == i]) for i, name in enumerate(names)]
-    names = sorted({e.category.name for e in events} | set(extra))
+        )
+        involved.update({name: 0 for name in extra if name not in involved})
+        first_seen = list(
+            dict.fromkeys(
+                [r.actor.name for e in events for r in e.event_actors.all()] + sorted(extra)
+            )
+        )
+        ranked = sorted(first_seen, key=lambda name: (-involved[name], first_seen.index(name)))
+        kept = set(ranked[:MAX_ACTOR_LANES])
+        names = [name for name in first_seen if name in kept]
+        if len(first_seen) > len(names):
+            names.append(OTHERS)
+        index = {name: i for i, name in enumerate(names)}
+        placed = {
+            e.pk: list(
+                dict.fromkeys(
+                    index.get(r.actor.name, index.get(OTHERS)) for r in e.event_actors.all()
+                )
+            )
+            for e in events
+        }
+        return names, placed
+    categories = {e.category.name: e.category for e in events}
+    first_seen = list(dict.fromkeys([e.category.name for e in events] + sorted(extra)))
+    order = {name: getattr(categories.get(name), "order", 0) for name in first_seen}
+    names = sorted(first_seen, key=lambda name: (order[name], first_seen.index(name)))
     index = {name: i for i, name in enumerate(names)}
-    return [(name, [(e, index[name]) for e in events if e.category.name == name]) for name in names]
+    return names, {e.pk: [index[e.category.name]] for e in events}
+
+
+def _dodge(marks: list[Mark], span: dt.timedelta) -> int:
+    """Give each mark the first row of its lane where it touches nothing; return the rows used."""
+    per_px = span / PACKING_WIDTH_PX
+    rows: list[dt.datetime] = []  # where each row is free again
+    for mark in sorted(marks, key=lambda m: (m.start, m.event.sort_at, m.event.pk)):
+        # Bars may touch end to end (a day, then the next); points keep a gap all round.
+        reach = per_px * (mark.size / 2 + MARK_GAP_PX) if mark.point else dt.timedelta(0)
+        left, right = mark.start - reach, mark.stop + reach
+        for row, free_from in enumerate(rows):
+            if left >= free_from:
+                mark.row, rows[row] = row, right
+                break
+        else:
+            mark.row = len(rows)
+            rows.append(right)
+    return max(len(rows), 1)
+
+
+def _extent(marks: list[Mark], density: Density | None) -> tuple[dt.datetime, dt.datetime]:
+    starts = [m.start for m in marks]
+    stops = [m.stop for m in marks]
+    if density:
+        starts.append(dt.datetime.combine(density.first, dt.time()))
+        stops.append(dt.datetime.combine(density.last, dt.time.max))
+    first, last = min(starts), max(stops)
+    # A little room either side, so the first and last marks are not cut by the frame.
+    pad = max((last - first) * 0.045, dt.timedelta(hours=3))
+    return _shift(first, -pad), _shift(last, pad)
+
+
+def timeline_figure(
+    events: Sequence[Event],
+    lanes: str = "category",
+    links: Iterable[EventLink] = (),
+    density: Density | None = None,
+    window: tuple[dt.date | None, dt.date | None] = (None, None),
+) -> dict:
+    """x = local time; y = lanes (categories or actors) stacked, each with its dodged rows.
+
+    With `density`, the events are only the most important of many: counts per bin sit behind
+    them in each lane, so the shape of the whole is visible without drawing every event.
+    """
+    names, placed = _lane_names(events, lanes, extra=density.lanes if density else ())
+    marks = [_mark(e, lane) for e in events for lane in placed[e.pk]]
+    if not marks and not density:
+        first = dt.datetime.combine(window[0] or dt.date.today(), dt.time())
+        extent = (first, dt.datetime.combine(first, dt.time.max))
+    else:
+        extent = _extent(marks, density)
+    if window[0] and window[1]:
+        extent = (
+            dt.datetime.combine(window[0], dt.time()),
+            dt.datetime.combine(window[1], dt.time.max),
+        )
+
+    # Stack the lanes: a header band with the name, then the lane's rows.
+    lane_top, lane_rows, y = [], [], 0.0
+    for i in range(len(names)):
+        in_lane = [m for m in marks if m.lane == i]
+        rows = _dodge(in_lane, extent[1] - extent[0])
+        lane_top.append(y)
+        lane_rows.append(rows)
+        for m in in_lane:
+            m.y = y + HEADER + m.row + 0.5
+        y += HEADER + rows + LANE_GAP
+    depth = max(y - LANE_GAP, 1.0)
+
+    traces: list[dict] = []
+    if density:
+        traces += _density_traces(density, names, lane_top)
+    positions = {}
+    for m in marks:
+        positions.setdefault(m.event.pk, m)
+    kinds = []
+    if lanes == "category":
+        traces += _link_traces(links, positions, kinds)
+    traces += _mark_traces(marks)
+
+    layout = dict(
+        # Plotly's default template would add 7 KB to every figure and cost a third of the
+        # time to build it; the page's CSS gives the font colour, the rest is set here.
+        template="none",
+        height=round(depth * ROW_PX) + MARGIN["t"] + MARGIN["b"],
+        margin=MARGIN,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        hovermode="closest",
+        hoverdistance=12,
+        dragmode="pan",
+        showlegend=False,
+        barmode="overlay",
+        font={
+            "family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
+            "size": 12,
+        },
+        xaxis={
+            "type": "date",
+            "range": [_x(extent[0]), _x(extent[1])],
+            "showgrid": True,
+            "gridcolor": "rgba(128,128,128,0.16)",
+            "zeroline": False,
+            "showline": True,
+            "linecolor": "rgba(128,128,128,0.5)",
+            "ticks": "outside",
+            "ticklen": 4,
+            "tickcolor": "rgba(128,128,128,0.5)",
+            "tickformatstops": TICK_FORMATS,
+            "nticks": 9,
+            "fixedrange": False,
+        },
+        yaxis={
+            "range": [depth, 0],
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        annotations=[
+            {
+                "text": escape(name, quote=False),
+                "xref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "y",
+                "y": top + HEADER / 2,
+                "yanchor": "middle",
+                "showarrow": False,
+                "font": {"size": 11},
+                "name": "lane",
+            }
+            for name, top in zip(names, lane_top, strict=True)
+        ],
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": top,
+                "y1": top,
+                "line": {"color": "rgba(128,128,128,0.35)", "width": 1},
+                "layer": "below",
+            }
+            for top in lane_top[1:]
+        ],
+        meta={
+            "lanes": lanes,
+            "lane_names": names,
+            "events": len(events),
+            "aggregated": density is not None,
+            "bin": density.bin if density else None,
+            "extent": [_x(extent[0]), _x(extent[1])],
+            "link_kinds": kinds,
+            # For the labels the page places: the most important first.
+            "marks": [
+                {
+                    "slug": m.event.slug,
+                    "label": m.event.chart_label,
+                    "importance": m.event.importance,
+                    "x0": _x(m.start),
+                    "x1": _x(m.stop),
+                    "y": m.y,
+                    "size": m.size,
+                    "point": m.point,
+                    "lane": m.lane,
+                }
+                for m in sorted(
+                    marks, key=lambda m: (-m.event.importance, m.event.sort_at, m.event.pk)
+                )
+            ],
+            # Each lane's top and bottom in y units: a label stays inside its mark's lane.
+            "lane_bands": [
+                [top, top + HEADER + rows] for top, rows in zip(lane_top, lane_rows, strict=True)
+            ],
+            "row_px": ROW_PX,
+            "bar_thickness": BAR_THICKNESS,
+        },
+    )
+    # Plotly validates the whole figure once, here: adding traces one by one, or passing
+    # graph objects in, copies and checks every trace again.
+    return go.Figure(data=traces, layout=layout).to_plotly_json()
+
+
+def _mark_traces(marks: list[Mark]) -> list[dict]:
+    """One bar trace and one point trace per category: colour and symbol from the category."""
+    traces = []
+    groups: dict[int, tuple] = {}
+    for m in marks:
+        groups.setdefault(m.event.category_id, (m.event.category, []))[1].append(m)
+    for category, group in groups.values():
+        bars = [m for m in group if not m.point]
+        points = [m for m in group if m.point]
+        if bars:
+            traces.append(
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "name": escape(category.name, quote=False),
+                    "base": [_x(m.start) for m in bars],
+                    "x": [_ms(m.stop - m.start) for m in bars],
+                    "y": [m.y for m in bars],
+                    "width": BAR_THICKNESS,
+                    "customdata": [card_data(m.event) for m in bars],
+                    "hoverinfo": "none",
+                    "marker": {"color": category.colour, "line": {"width": 0}},
+                    "showlegend": False,
+                }
+            )
+            # Bars can be a few pixels wide when zoomed out: an unseen point at the middle of
+            # each gives every one a target a finger or a pointer can find.
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": escape(category.name, quote=False),
+                    "x": [_x(m.centre) for m in bars],
+                    "y": [m.y for m in bars],
+                    "customdata": [card_data(m.event) for m in bars],
+                    "hoverinfo": "none",
+                    "marker": {"size": 18, "opacity": 0, "color": category.colour},
+                    "showlegend": False,
+                }
+            )
+        if points:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": escape(category.name, quote=False),
+                    "x": [_x(m.start) for m in points],
+                    "y": [m.y for m in points],
+                    "customdata": [card_data(m.event) for m in points],
+                    "hoverinfo": "none",
+                    "cliponaxis": True,
+                    "marker": {
+                        "color": category.colour,
+                        "symbol": category.symbol,
+                        "size": [m.size for m in points],
+                        "opacity": 1,
+                        # A ring in the page's colour keeps touching marks apart.
+                        "line": {"width": 1.5, "color": "rgba(255,255,255,0.9)"},
+                    },
+                    "showlegend": False,
+                }
+            )
+    return traces
+
+
+def _link_traces(links: Iterable[EventLink], positions: dict, kinds: list[str]) -> list[dict]:
+    """A line per link, styled by kind, with its arrow half-way along: drawn as data so the
+    plot clips it when zoomed, and under the marks."""
+    by_kind: dict[str, tuple[list, list, list]] = {}
+    for link in links:
+        one, other = positions.get(link.from_event_id), positions.get(link.to_event_id)
+        if one is None or other is None:
+            continue
+        # Links read either way ("led to", "retaliation for"); arrows always point forward.
+        start, end = sorted([one, other], key=lambda m: (m.centre, m.event.pk))
+        middle = start.centre + (end.centre - start.centre) / 2
+        x, y, sizes = by_kind.setdefault(link.kind, ([], [], []))
+        x += [_x(start.centre), _x(middle), _x(end.centre), None]
+        y += [start.y, (start.y + end.y) / 2, end.y, None]
+        sizes += [0, 11, 0, 0]
+    traces = []
+    for kind, (x, y, sizes) in sorted(by_kind.items()):
+        kinds.append(kind)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": str(EventLink.Kind(kind).label),
+                "x": x,
+                "y": y,
+                "line": {"color": LINK_COLOUR, "width": 1.4, "dash": LINK_STYLES[kind]},
+                "marker": {
+                    "symbol": "arrow",
+                    "angleref": "previous",
+                    "size": sizes,
+                    "color": LINK_COLOUR,
+                },
+                "hoverinfo": "skip",
+                "cliponaxis": True,
+                "showlegend": False,
+            }
+        )
+    return traces
+
+
+BIN_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}
+
+
+def _density_traces(density: Density, names: list[str], lane_top: list[float]) -> list[dict]:
+    """Each lane's counts as a strip of bins behind its marks: darker where there are more."""
+    width = dt.timedelta(days=BIN_DAYS[density.bin])
+    largest = max((n for _, _, n in density.cells), default=1)
+    index = {name: i for i, name in enumerate(names)}
+    cells = [(day, lane, n) for day, lane, n in density.cells if lane in index]
+    if not cells:
+        return []
+    return [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "base": [_x(dt.datetime.combine(day, dt.time())) for day, _, _ in cells],
+            "x": [_ms(width) for _ in cells],
+            "y": [lane_top[index[lane]] + HEADER + 0.5 for _, lane, _ in cells],
+            "width": 1.0,
+            "hovertext": [
+                f"{n:,} event{'s' if n != 1 else ''} in the {density.bin} of "
+                f"{day:%-d %b %Y} · {lane}"
+                for day, lane, n in cells
+            ],
+            "hoverinfo": "none",
+            "marker": {
+                "color": DENSITY_COLOUR,
+                "opacity": [0.12 + 0.5 * (n / largest) ** 0.5 for _, _, n in cells],
+                "line": {"width": 0},
+            },
+            "showlegend": False,
+        }
+    ]
 
 
 def bin_for(first: dt.date, last: dt.date) -> str:
@@ -86,222 +511,6 @@ def bin_for(first: dt.date, last: dt.date) -> str:
     return "year"
 
 
-BIN_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}
-
-
-def timeline_figure(
-    events: Sequence[Event],
-    lanes: str = "category",
-    links: Iterable[EventLink] = (),
-    density: Density | None = None,
-    window: tuple[dt.date | None, dt.date | None] = (None, None),
-) -> dict:
-    """x = local time, y = one lane per category (or actor); colour and symbol per category.
-
-    With `density`, the events are only the most important of many: counts per bin sit behind
-    them in each lane, so the shape of the whole is visible without drawing every event.
-    """
-    lane_list = _lanes(events, lanes, extra=density.lanes if density else ())
-    traces: list[dict] = []
-    if density:
-        traces += _density_traces(density, {name: i for i, (name, _) in enumerate(lane_list)})
-    positions: dict[int, tuple[str, int]] = {}
-
-    for _lane, placed in lane_list:
-        for category, group in _by_category(placed):
-            spans = [(e, y) for e, y in group if e.is_span]
-            if spans:
-                traces.append(_span_trace(spans, category.colour))
-            traces.append(
-                _scatter(
-                    name=escape(category.name),
-                    legendgroup=category.slug,
-                    showlegend=False,
-                    mode="markers",
-                    x=[_x(_anchor(e)) for e, _ in group],
-                    y=[y for _, y in group],
-                    customdata=[[e.slug, e.get_absolute_url()] for e, _ in group],
-                    hovertext=[hover_text(e) for e, _ in group],
-                    hovertemplate="%{hovertext}<extra></extra>",
-                    marker={
-                        "color": category.colour,
-                        "symbol": [
-                            f"{category.symbol}-open" if e.is_span else category.symbol
-                            for e, _ in group
-                        ],
-                        "size": [8 + 3 * e.importance for e, _ in group],
-                        "line": {"width": 1.5, "color": category.colour},
-                    },
-                )
-            )
-            for event, y in group:
-                positions.setdefault(event.pk, (_x(_anchor(event)), y))
-
-    traces += _legend_traces(events)
-    xaxis = {
-        "type": "date",
-        "rangeslider": {"visible": True, "thickness": 0.08},
-        "showgrid": True,
-        "gridcolor": "rgba(128,128,128,0.2)",
-    }
-    if window[0] and window[1]:
-        xaxis["range"] = [f"{window[0]}T00:00", f"{window[1]}T23:59"]
-    layout = dict(
-        # Plotly's default template would add 7 KB to every figure and cost a third of the
-        # time to build it; the page's CSS gives the font colour, the rest is set here.
-        template="none",
-        hoverlabel={"align": "left"},
-        annotations=[
-            _arrow(positions[link.from_event_id], positions[link.to_event_id])
-            for link in links
-            if link.from_event_id in positions
-            and link.to_event_id in positions
-            and lanes == "category"
-        ],
-        height=CHART_PADDING + LANE_HEIGHT * max(len(lane_list), 1),
-        margin={"l": 8, "r": 8, "t": 36, "b": 8},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        hovermode="closest",
-        dragmode="pan",
-        showlegend=True,
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "y": 1.0,
-            "yanchor": "bottom",
-            "itemclick": False,
-            "itemdoubleclick": False,
-        },
-        font={
-            "family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
-            "size": 13,
-        },
-        xaxis=xaxis,
-        yaxis={
-            "tickmode": "array",
-            "tickvals": list(range(len(lane_list))),
-            "ticktext": [escape(name) for name, _ in lane_list],
-            "range": [-0.6, max(len(lane_list), 1) - 0.4],
-            # Lane names sit inside the plot so a phone keeps its width for the dates.
-            "ticklabelposition": "inside top",
-            "automargin": True,
-            "fixedrange": True,
-            "zeroline": False,
-            "gridcolor": "rgba(128,128,128,0.2)",
-        },
-        meta={
-            "lanes": lanes,
-            "events": len(events),
-            "aggregated": density is not None,
-            "bin": density.bin if density else None,
-        },
-    )
-    # Plotly validates the whole figure once, here: adding traces one by one, or passing
-    # graph objects in, copies and checks every trace again.
-    return go.Figure(data=traces, layout=layout).to_plotly_json()
-
-
-def _scatter(**properties) -> dict:
-    return {"type": "scatter", **properties}
-
-
-def _density_traces(density: Density, lane_index: dict[str, int]) -> list[dict]:
-    half = dt.timedelta(days=BIN_DAYS[density.bin] / 2)
-    largest = max((n for _, _, n in density.cells), default=1)
-    by_lane: dict[str, list[tuple[dt.date, int]]] = {}
-    for day, lane, n in density.cells:
-        if lane in lane_index:
-            by_lane.setdefault(lane, []).append((day, n))
-    return [
-        _scatter(
-            mode="markers",
-            showlegend=False,
-            x=[_x(dt.datetime.combine(day, dt.time()) + half) for day, _ in cells],
-            y=[lane_index[lane]] * len(cells),
-            hovertext=[
-                f"{n:,} event{'s' if n != 1 else ''} in the {density.bin} of "
-                f"{day:%-d %b %Y}<br>{escape(lane)}"
-                for day, n in cells
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
-            marker={
-                "symbol": "square",
-                "color": "rgba(120,120,120,0.35)",
-                "size": [6 + 22 * (n / largest) ** 0.5 for _, n in cells],
-                "line": {"width": 0},
-            },
-        )
-        for lane, cells in by_lane.items()
-    ]
-
-
-def _by_category(placed: list[tuple[Event, int]]):
-    groups: dict[int, tuple] = {}
-    for event, y in placed:
-        groups.setdefault(event.category_id, (event.category, []))[1].append((event, y))
-    return list(groups.values())
-
-
-def _span_trace(spans: list[tuple[Event, int]], colour: str) -> dict:
-    # One trace for all of a category's spans in a lane; None breaks the line between them.
-    x, y = [], []
-    for event, lane in spans:
-        x += [_x(event.local_start), _x(event.period_end), None]
-        y += [lane, lane, None]
-    return _scatter(
-        mode="lines",
-        x=x,
-        y=y,
-        line={"color": colour, "width": 8},
-        opacity=0.45,
-        hoverinfo="skip",
-        showlegend=False,
-    )
-
-
-def _legend_traces(events: Sequence[Event]) -> list[dict]:
-    # One entry per category, drawn by an empty trace so the legend never hides events.
-    seen = {}
-    for event in events:
-        seen.setdefault(event.category_id, event.category)
-    return [
-        _scatter(
-            name=escape(category.name),
-            mode="markers",
-            x=[None],
-            y=[None],
-            marker={"color": category.colour, "symbol": category.symbol, "size": 11},
-            hoverinfo="skip",
-            legendgroup=category.slug,
-        )
-        for category in sorted(seen.values(), key=lambda c: c.name)
-    ]
-
-
-def _arrow(one: tuple[str, int], other: tuple[str, int]) -> dict:
-    # Links read either way ("led to", "retaliation for"); arrows always point forward in time.
-    start, end = sorted([one, other])
-    return {
-        "x": end[0],
-        "y": end[1],
-        "ax": start[0],
-        "ay": start[1],
-        "xref": "x",
-        "yref": "y",
-        "axref": "x",
-        "ayref": "y",
-        "showarrow": True,
-        "arrowhead": 3,
-        "arrowsize": 1,
-        "arrowwidth": 1.2,
-        "arrowcolor": "rgba(120,120,120,0.7)",
-        "standoff": 8,
-        "startstandoff": 8,
-        "text": "",
-    }
-
-
 def summary(events: Sequence[Event], density: Density | None = None) -> str:
     """The chart in one sentence, for screen readers: '14 events from 27 Dec 2019 to …'."""
     if density:
@@ -312,7 +521,8 @@ def summary(events: Sequence[Event], density: Density | None = None) -> str:
         )
     if not events:
         return "No events match these filters."
-    first, last = events[0].local_start_date, max(e.local_end_date for e in events)
+    first = min(e.local_start_date for e in events)
+    last = max(e.local_end_date for e in events)
     categories = len({e.category_id for e in events})
     noun = "event" if len(events) == 1 else "events"
     cats = "category" if categories == 1 else "categories"

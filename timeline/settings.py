@@ -145,6 +145,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/plotly", BASE_DIR / "node_modules" / "plotly.js-basic-dist-min"),
+    # plotly-timeline.min.js: only what the chart uses, built by `make install` (static/build/).
+    ("vendor/plotly", BASE_DIR / "node_modules" / ".timeline-build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -9,68 +9,29 @@
 
   document.documentElement.classList.add("js");
 
-  function readFigure() {
-    var script = document.getElementById("timeline-figure");
-    if (!script) return null;
-    return JSON.parse(script.textContent);
-  }
-
-  function themed(layout) {
-    var style = getComputedStyle(document.body);
-    layout.font = Object.assign({}, layout.font, { color: style.color });
-    // Lane names sit inside the plot, where Plotly draws them in its own grey rather than the
-    // layout's font colour: unreadable on a dark page.
-    layout.yaxis = Object.assign({}, layout.yaxis, {
-      tickfont: Object.assign({}, (layout.yaxis || {}).tickfont, { color: style.color }),
-    });
-    return layout;
-  }
-
   function draw() {
-    var chart = document.getElementById("timeline-chart");
-    if (!chart || !window.Plotly) return;
-    var figure = readFigure();
-    if (!figure) {
-      window.Plotly.purge(chart);
-      chart.classList.add("is-empty");
-      return;
-    }
-    chart.classList.remove("is-empty");
-    chart.timelineMeta = figure.layout.meta || {};
-    window.Plotly.react(chart, figure.data, themed(figure.layout), CONFIG).then(function () {
-      if (chart.dataset.bound) return;
-      chart.dataset.bound = "1";
-      chart.on("plotly_click", function (event) {
-        var point = event.points && event.points[0];
-        if (point && point.customdata) openEvent(point.customdata[0], chart);
-      });
-      chart.on("plotly_relayout", function (change) { followZoom(chart, change); });
-    });
+    if (window.TimelineChart) window.TimelineChart.draw();
   }
 
-  // When the chart shows counts, zooming asks the server for that window: once it holds
-  // few enough events, each one appears. The range lands in the form, so the URL keeps it.
-  var zoomTimer = null;
-  function followZoom(chart, change) {
-    if (!chart.timelineMeta.aggregated) return;
-    var range = change["xaxis.range"] || [change["xaxis.range[0]"], change["xaxis.range[1]"]];
-    if (!range[0] || !range[1]) return;
-    clearTimeout(zoomTimer);
-    zoomTimer = setTimeout(function () {
-      var form = document.getElementById("filters");
-      if (!form) return;
-      form.querySelector("[name=start]").value = String(range[0]).slice(0, 10);
-      form.querySelector("[name=end]").value = String(range[1]).slice(0, 10);
-      form.requestSubmit();
-    }, 500);
-  }
+  // A mark or label on the chart opens the same panel as its list item: clicking the item's
+  // link does it all. An event not in this page of the list is fetched by its own address.
+  document.addEventListener("timeline:open", function (event) {
+    openEvent(event.detail.slug, event.target, event.detail.url);
+  });
 
   // A marker opens the same panel as its list item: clicking the item's link does it all.
-  function openEvent(slug, from) {
+  function openEvent(slug, from, url) {
     var link = document.querySelector("#event-" + CSS.escape(slug) + " h3 a");
-    if (!link) return;
     lastFocus = from || link;
-    link.click();
+    if (link) {
+      link.click();
+    } else if (url && panel() && window.htmx) {
+      window.htmx.ajax("GET", url, { target: "#event-panel", swap: "innerHTML" }).then(function () {
+        history.pushState({ htmx: true }, "", url);
+      });
+    } else if (url) {
+      location.href = url;
+    }
   }
 
   function panel() {
@@ -123,6 +84,7 @@
       var inner = target.querySelector(".panel-inner");
       target.hidden = false;
       select(inner && inner.dataset.slug);
+      if (window.TimelineChart) window.TimelineChart.select(inner && inner.dataset.slug);
       var heading = target.querySelector("h1");
       if (heading) {
         heading.setAttribute("tabindex", "-1");
@@ -193,6 +155,15 @@
   });
 
   document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".lede-toggle");
+    if (!toggle) return;
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Fold the introduction" : "Read the introduction";
+    document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("is-open", open);
+  });
+
+  document.addEventListener("click", function (event) {
     var toggle = event.target.closest(".filters-toggle");
     if (!toggle) return;
     var open = toggle.getAttribute("aria-expanded") !== "true";
@@ -200,21 +171,21 @@
     document.getElementById("filters").classList.toggle("is-open", open);
   });
 
-  var clearAll = document.querySelector(".form-actions .clear-all");
-  if (clearAll) {
-    clearAll.addEventListener("click", function (event) {
-      var form = document.getElementById("filters");
-      event.preventDefault();
-      form.reset();
-      form.querySelectorAll("input[type=search], input[type=date]").forEach(function (input) {
-        input.value = "";
-      });
-      form.querySelectorAll("input[type=checkbox]").forEach(function (input) {
-        input.checked = false;
-      });
-      form.requestSubmit();
+  // "Clear all" beside the fields and under an empty chart: empty every field, ask again.
+  document.addEventListener("click", function (event) {
+    var clear = event.target.closest(".form-actions .clear-all, [data-clear-filters]");
+    var form = document.getElementById("filters");
+    if (!clear || !form) return;
+    event.preventDefault();
+    form.reset();
+    form.querySelectorAll("input[type=search], input[type=date]").forEach(function (input) {
+      input.value = "";
     });
-  }
+    form.querySelectorAll("input[type=checkbox]").forEach(function (input) {
+      input.checked = false;
+    });
+    form.requestSubmit();
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 
+from timeline.models import EventLink
 from timeline.sanitise import render_body
 
 register = template.Library()
@@ -30,3 +31,9 @@ def get(mapping: dict, key: str):
 def rich_text(value: str) -> SafeString:
     """An event body: its few allowed tags kept, everything else escaped or removed."""
     return render_body(value or "")
+
+
+@register.simple_tag
+def link_kind_label(kind: str) -> str:
+    """'Retaliation for', for the chart's key of link styles."""
+    return EventLink.Kind(kind).label
