@@ -30,3 +30,38 @@ def require_chromium() -> None:
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+# Every event mark the chart has drawn, read from the SVG Plotly made (not from the figure):
+# bars and visible points, each with its event, its box on screen and its fill colour.
+MARKS_JS = """() => {
+  const chart = document.getElementById('timeline-chart');
+  if (!chart) return [];
+  const out = [];
+  chart.querySelectorAll('.barlayer .point, .scatterlayer path.point').forEach(el => {
+    const trace = el.closest('.trace').__data__[0].trace;
+    const i = el.__data__ && el.__data__.i;
+    const card = trace.customdata && trace.customdata[i];
+    if (!card || trace.marker.opacity === 0) return;
+    const shape = el.tagName === 'g' ? el.querySelector('path') : el;
+    const box = shape.getBoundingClientRect();
+    if (!box.width || !box.height) return;
+    out.push({slug: card[0], left: box.left, top: box.top, width: box.width,
+              height: box.height, x: box.left + box.width / 2, y: box.top + box.height / 2,
+              fill: getComputedStyle(shape).fill, bar: trace.type === 'bar'});
+  });
+  return out;
+}"""
+
+
+def drawn_marks(page) -> list[dict]:
+    return page.evaluate(MARKS_JS)
+
+
+def wait_for_marks(page, count: int | None = None) -> None:
+    """Until the chart shows marks (or exactly `count` of them)."""
+    page.wait_for_function(
+        f"n => {{ const marks = ({MARKS_JS})(); return n === null ? marks.length > 0 : "
+        "marks.length === n; }",
+        arg=count,
+    )

@@ -2,12 +2,12 @@
 
 import pytest
 
+from tests.browser import drawn_marks, wait_for_marks
 from tests.payloads import PAYLOADS, load_corpus
 from timeline.models import Actor, Timeline
 
 pytestmark = pytest.mark.browser
 
-MARKERS = "#timeline-chart .cartesianlayer .scatterlayer .trace .points path.point"
 # Runs before any page script through the DevTools protocol, so the CSP does not apply to it.
 WATCH_VIOLATIONS = """
 window.__violations = [];
@@ -47,12 +47,13 @@ def _assert_quiet(page, where: str) -> None:
 
 def test_the_timeline_with_the_corpus_runs_no_payload_even_when_hovered(hostile):
     hostile.goto("/")
-    hostile.wait_for_selector(MARKERS)
-    markers = hostile.locator(MARKERS)
-    assert markers.count() >= len(PAYLOADS)
-    # Plotly draws hover text as HTML: show every label.
-    for n in range(markers.count()):
-        markers.nth(n).hover(force=True)
+    wait_for_marks(hostile)
+    marks = drawn_marks(hostile)
+    assert len(marks) >= len(PAYLOADS)
+    # Show every hover card and every label the page writes.
+    for mark in marks:
+        hostile.mouse.move(mark["x"], mark["y"])
+    assert hostile.locator(".chart-label").count() > 0
     hostile.locator("#chronology .event-card h3 a").nth(5).click()
     hostile.locator("#event-panel .panel-inner").wait_for()
     hostile.locator(".embed-box summary").click()
@@ -76,8 +77,7 @@ def test_event_actor_and_source_pages_with_the_corpus_run_no_payload(hostile):
 
 def test_the_embed_with_the_corpus_runs_no_payload(hostile):
     hostile.goto("/embed/?lanes=actor")
-    hostile.wait_for_selector(MARKERS)
-    markers = hostile.locator(MARKERS)
-    for n in range(0, markers.count(), 3):
-        markers.nth(n).hover(force=True)
+    wait_for_marks(hostile)
+    for mark in drawn_marks(hostile)[::3]:
+        hostile.mouse.move(mark["x"], mark["y"])
     _assert_quiet(hostile, "/embed/")
