@@ -4,12 +4,14 @@ WORKERS ?= 3
 VENV := .venv
 PY := $(VENV)/bin/python
 FIXTURES := fixtures/us-iran-2019-2020.json
+# The chart's plotly.js, built at set-up from static/build/ (served as vendor/plotly/).
+PLOTLY_BUNDLE := node_modules/.timeline-build/plotly-timeline.min.js
 # Tests and the dev server run with DEBUG on; `make serve` is the production-like path.
 DEV_ENV := DEBUG=True
 
 .PHONY: install run serve test test-only bench soak backup lint migrate fixtures clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed $(PLOTLY_BUNDLE)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,8 +20,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --include=dev --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Rebuilt after npm ci, and when its sources, Category.SYMBOLS (timeline/models.py) or the
+# page's scripts (minified beside it) change.
+$(PLOTLY_BUNDLE): node_modules/.installed $(wildcard static/build/*) timeline/models.py \
+		static/js/chart.js static/js/timeline.js
+	npm run --silent build
 
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput

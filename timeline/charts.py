@@ -261,8 +261,9 @@ def timeline_figure(
         margin=MARGIN,
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        hovermode="closest",
-        hoverdistance=12,
+        # The page finds the mark under the pointer itself (chart.js), from the same geometry
+        # it places the labels with: no stale hover, and a tap is a click.
+        hovermode=False,
         dragmode="pan",
         showlegend=False,
         barmode="overlay",
@@ -381,21 +382,6 @@ def _mark_traces(marks: list[Mark]) -> list[dict]:
                     "customdata": [card_data(m.event) for m in bars],
                     "hoverinfo": "none",
                     "marker": {"color": category.colour, "line": {"width": 0}},
-                    "showlegend": False,
-                }
-            )
-            # Bars can be a few pixels wide when zoomed out: an unseen point at the middle of
-            # each gives every one a target a finger or a pointer can find.
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "markers",
-                    "name": escape(category.name, quote=False),
-                    "x": [_x(m.centre) for m in bars],
-                    "y": [m.y for m in bars],
-                    "customdata": [card_data(m.event) for m in bars],
-                    "hoverinfo": "none",
-                    "marker": {"size": 18, "opacity": 0, "color": category.colour},
                     "showlegend": False,
                 }
             )

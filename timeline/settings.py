@@ -144,9 +144,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end packages come from npm at set-up (package-lock.json); only what pages load is exposed.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/plotly", BASE_DIR / "node_modules" / "plotly.js-basic-dist-min"),
     # plotly-timeline.min.js: only what the chart uses, built by `make install` (static/build/).
     ("vendor/plotly", BASE_DIR / "node_modules" / ".timeline-build"),
+    # chart.js and timeline.js minified by the same build (static/js/ holds their sources).
+    ("vendor/site", BASE_DIR / "node_modules" / ".timeline-build-site"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

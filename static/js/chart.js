@@ -76,7 +76,7 @@
       // Touching marks stay apart by a rim in the page's own colour.
       if (trace.type === "bar" && trace.customdata) {
         trace.marker = Object.assign({}, trace.marker, { line: { width: 1, color: bg } });
-      } else if (trace.mode === "markers" && trace.customdata && trace.marker.opacity !== 0) {
+      } else if (trace.mode === "markers" && trace.customdata) {
         trace.marker = Object.assign({}, trace.marker, {
           line: { width: 1.5, color: bg },
         });
@@ -139,15 +139,29 @@
     var home = layout.xaxis.range.map(dateToMs);
     var view = viewFromUrl();
     layout.xaxis.range = (view || home).slice();
-    if (touchOnly()) {
-      // A finger on the chart scrolls the page; the buttons zoom and move instead.
-      layout.dragmode = false;
-      layout.xaxis.fixedrange = true;
-    }
-    chart.timeline = { meta: meta, home: home, extent: (meta.extent || layout.xaxis.range).map(dateToMs) };
-    var drawn = chart._fullLayout && chart.getAttribute("data-bound")
-      ? Plotly.react(chart, figure.data, layout, CONFIG)
-      : Plotly.newPlot(chart, figure.data, layout, CONFIG);
+    // On a touch screen Plotly would take every swipe that starts on the chart: a static plot
+    // leaves swipes to the page, a tap is a click (found below), the buttons zoom and move.
+    var config = Object.assign({}, CONFIG, { staticPlot: touchOnly() });
+    var cards = {};
+    figure.data.forEach(function (trace) {
+      (trace.customdata || []).forEach(function (card) { cards[card[0]] = card; });
+    });
+    var counts = figure.data.filter(function (trace) { return trace.type === "bar" && trace.hovertext; });
+    chart.timeline = {
+      meta: meta,
+      home: home,
+      extent: (meta.extent || layout.xaxis.range).map(dateToMs),
+      cards: cards,
+      counts: counts,
+      selected: chart.timeline && chart.timeline.selected,
+    };
+    var fresh = !chart._fullLayout || !chart.getAttribute("data-bound") ||
+      chart.getAttribute("data-static") !== String(config.staticPlot);
+    if (fresh && chart._fullLayout) Plotly.purge(chart);
+    chart.setAttribute("data-static", String(config.staticPlot));
+    var drawn = fresh
+      ? Plotly.newPlot(chart, figure.data, layout, config)
+      : Plotly.react(chart, figure.data, layout, config);
     drawn.then(function () {
       if (!chart.getAttribute("data-bound")) bind(Plotly, chart);
       placeLabels(chart);
@@ -157,21 +171,6 @@
 
   function bind(Plotly, chart) {
     chart.setAttribute("data-bound", "1");
-    chart.on("plotly_click", function (event) {
-      var point = event.points && event.points[0];
-      var card = point && point.customdata;
-      if (!card || !card[0]) return;
-      hideTip();
-      chart.timeline.selected = card[0];
-      chart.dispatchEvent(new CustomEvent("timeline:open", {
-        bubbles: true, detail: { slug: card[0], url: card[1] },
-      }));
-    });
-    chart.on("plotly_hover", function (event) {
-      if (touchOnly()) return; // a tap opens the event itself
-      showTip(chart, event);
-    });
-    chart.on("plotly_unhover", hideTip);
     chart.on("plotly_relayouting", function () { hideTip(); scheduleLabels(chart); });
     chart.on("plotly_relayout", function (change) {
       if (!("xaxis.range" in change || "xaxis.range[0]" in change || "xaxis.autorange" in change)) return;
@@ -181,9 +180,118 @@
       if (range) writeViewToUrl(range, chart.timeline.home);
       followZoom(chart, range);
     });
-    chart.addEventListener("mouseleave", hideTip);
+    if (chart.getAttribute("data-listening")) return;
+    // Native listeners outlive Plotly.purge: added once per element.
+    chart.setAttribute("data-listening", "1");
+    var down = null;
+    // Capture phase: Plotly's drag layer handles the press itself and stops it there.
+    chart.addEventListener("pointerdown", function (event) {
+      down = [event.clientX, event.clientY];
+    }, true);
+    chart.addEventListener("click", function (event) {
+      // A drag along the timeline ends in a click too: only a press that stayed put counts.
+      if (down && Math.abs(event.clientX - down[0]) + Math.abs(event.clientY - down[1]) > 6) return;
+      var hit = markAt(chart, event.clientX, event.clientY);
+      if (!hit || !hit.slug) return;
+      hideTip();
+      chart.timeline.selected = hit.slug;
+      chart.dispatchEvent(new CustomEvent("timeline:open", {
+        bubbles: true, detail: { slug: hit.slug, url: (chart.timeline.cards[hit.slug] || [])[1] },
+      }));
+    });
+    var pending = null;
+    chart.addEventListener("mousemove", function (event) {
+      if (touchOnly()) return;
+      pending = event;
+      requestAnimationFrame(function () {
+        if (!pending) return;
+        var at = pending;
+        pending = null;
+        var hit = markAt(chart, at.clientX, at.clientY);
+        chart.classList.toggle("is-over-mark", Boolean(hit));
+        if (hit) showTip(hit, at.clientX, at.clientY);
+        else hideTip();
+      });
+    });
+    chart.addEventListener("mouseleave", function () { pending = null; hideTip(); });
+    chart.addEventListener("wheel", function (event) { onWheel(chart, event); }, { passive: false });
     observeSize(chart);
-    chart.addEventListener("wheel", function (event) { onWheel(Plotly, chart, event); }, { passive: false });
+  }
+
+  // The figure's geometry in pixels inside the chart element, from Plotly's own axes.
+  function geometry(chart) {
+    var full = chart._fullLayout;
+    if (!full || !chart.timeline) return null;
+    var xa = full.xaxis;
+    var ya = full.yaxis;
+    var py = function (value) { return ya._offset + ya.c2p(value); };
+    return {
+      plot: { l: xa._offset, r: xa._offset + xa._length, t: ya._offset, b: ya._offset + ya._length },
+      px: function (value) { return xa._offset + xa.c2p(typeof value === "number" ? value : dateToMs(value)); },
+      py: py,
+      half: (chart.timeline.meta.bar_thickness || 0.56) * Math.abs(py(1) - py(0)) / 2,
+    };
+  }
+
+  // A mark's box on screen; `reach` widens it to a target a finger or pointer can find.
+  function markBox(geo, mark, reach) {
+    var x0 = geo.px(mark.x0);
+    var y = geo.py(mark.y);
+    if (mark.point) {
+      // Plotly draws a diamond or a star wider than its nominal size.
+      var r = Math.max(mark.size * 0.7 + 1, reach);
+      return { l: x0 - r, r: x0 + r, t: y - r, b: y + r };
+    }
+    var x1 = Math.max(geo.px(mark.x1), x0 + 2);
+    var grow = Math.max(0, (2 * reach - (x1 - x0)) / 2);
+    var h = Math.max(geo.half, reach);
+    return { l: x0 - grow, r: x1 + grow, t: y - h, b: y + h };
+  }
+
+  // The event (or the count of a bin) under a point on the screen: the mark whose box holds
+  // it, the nearest centre winning where targets meet.
+  function markAt(chart, clientX, clientY) {
+    var geo = geometry(chart);
+    if (!geo) return null;
+    var frame = chart.getBoundingClientRect();
+    var x = clientX - frame.left;
+    var y = clientY - frame.top;
+    var p = geo.plot;
+    if (x < p.l || x > p.r || y < p.t || y > p.b) return null;
+    var best = null;
+    var bestDistance = Infinity;
+    (chart.timeline.meta.marks || []).forEach(function (mark) {
+      var box = markBox(geo, mark, 9);
+      if (x < box.l || x > box.r || y < box.t || y > box.b) return;
+      var distance = Math.abs((box.l + box.r) / 2 - x) / (box.r - box.l) + Math.abs((box.t + box.b) / 2 - y) / (box.b - box.t);
+      if (distance < bestDistance) {
+        best = { slug: mark.slug };
+        bestDistance = distance;
+      }
+    });
+    if (best) return best;
+    // A label stands for its mark: the layer lets the pointer through to the chart (so a drag
+    // or a wheel over a label still reaches Plotly), and the label is found here by its box.
+    var layer = chart.parentNode && chart.parentNode.querySelector(".chart-labels");
+    if (layer) {
+      layer.querySelectorAll(".chart-label").forEach(function (label) {
+        var box = label.getBoundingClientRect();
+        if (clientX >= box.left && clientX <= box.right && clientY >= box.top && clientY <= box.bottom) {
+          best = { slug: label.getAttribute("data-slug") };
+        }
+      });
+    }
+    if (best) return best;
+    chart.timeline.counts.forEach(function (trace) {
+      trace.base.forEach(function (base, i) {
+        var l = geo.px(base);
+        var r = geo.px(dateToMs(base) + trace.x[i]);
+        var cy = geo.py(trace.y[i]);
+        var h = Math.abs(geo.py(1) - geo.py(0)) / 2;
+        if (x >= l && x <= r && y >= cy - h && y <= cy + h) best = { text: trace.hovertext[i] };
+      });
+    });
+    return best;
   }
 
   function currentRange(chart) {
@@ -211,7 +319,7 @@
     }, 500);
   }
 
-  function onWheel(Plotly, chart, event) {
+  function onWheel(chart, event) {
     if (!(event.ctrlKey || event.metaKey) || !chart._fullLayout) return;
     event.preventDefault();
     var xa = chart._fullLayout.xaxis;
@@ -310,44 +418,18 @@
   }
 
   // As many labels as fit, most important first: none over another label, a mark or a
-  // lane's name, and none outside the plot. Placed again on every zoom, pan and resize.
-  function placeLabels(chart) {
-    var layer = chart.parentNode && chart.parentNode.querySelector(".chart-labels");
-    var full = chart._fullLayout;
-    if (!layer || !full || !chart.timeline) return;
-    layer.textContent = "";
-    var xa = full.xaxis;
-    var ya = full.yaxis;
-    var plot = { l: xa._offset, r: xa._offset + xa._length, t: ya._offset, b: ya._offset + ya._length };
-    var meta = chart.timeline.meta;
-    var px = function (value) { return xa._offset + xa.c2p(dateToMs(value)); };
-    var py = function (value) { return ya._offset + ya.c2p(value); };
-    var rowPx = Math.abs(py(1) - py(0));
-    var half = (meta.bar_thickness || 0.56) * rowPx / 2;
-    var obstacles = (meta.marks || []).map(function (mark) {
-      var x0 = px(mark.x0);
-      var y = py(mark.y);
-      if (mark.point) {
-        var r = mark.size / 2 + 1;
-        return { l: x0 - r, r: x0 + r, t: y - r, b: y + r, mark: mark };
-      }
-      return { l: x0, r: Math.max(px(mark.x1), x0 + 2), t: y - half, b: y + half, mark: mark };
-    });
-    (full.annotations || []).forEach(function (note) {
-      var y = py(note.y);
-      obstacles.push({ l: plot.l, r: plot.l + textWidth(note.text) + 8, t: y - 9, b: y + 9 });
-    });
+  // lane's name, none outside the plot or its mark's lane. Pure geometry, so it can be tested
+  // on its own: candidates [{id, text, width, box, lane}] in order of importance, obstacles
+  // [{l, r, t, b}], the plot's box; returns [{id, text, l, t, r, b}].
+  function layoutLabels(candidates, obstacles, plot) {
     var taken = [];
-    var seen = {};
-    obstacles.forEach(function (box) {
-      var mark = box.mark;
-      if (!mark || !mark.label || seen[mark.slug]) return;
+    candidates.forEach(function (label) {
+      var box = label.box;
       if (box.r < plot.l || box.l > plot.r) return;
-      var width = textWidth(mark.label) + 2 * LABEL_PAD;
-      var band = (meta.lane_bands || [])[mark.lane];
-      var lane = band ? { t: py(band[0]), b: py(band[1]) } : plot;
+      var lane = label.lane || plot;
       var middle = (box.t + box.b) / 2;
       var centre = Math.max(plot.l, Math.min(plot.r, (box.l + box.r) / 2));
+      var width = label.width;
       var tries = [
         { l: box.r + 3, t: middle - LABEL_HEIGHT / 2 },
         { l: box.l - 3 - width, t: middle - LABEL_HEIGHT / 2 },
@@ -361,31 +443,52 @@
         var clear = obstacles.every(function (other) { return !overlaps(spot, other); }) &&
           taken.every(function (other) { return !overlaps(spot, other); });
         if (!clear) continue;
-        taken.push(spot);
-        seen[mark.slug] = true;
-        var label = document.createElement("span");
-        label.className = "chart-label";
-        label.textContent = mark.label;
-        label.setAttribute("data-slug", mark.slug);
-        label.style.left = spot.l + "px";
-        label.style.top = spot.t + "px";
-        label.style.width = width + "px";
-        layer.appendChild(label);
-        break;
+        taken.push({ id: label.id, text: label.text, l: spot.l, r: spot.r, t: spot.t, b: spot.b });
+        return;
       }
     });
+    return taken;
   }
 
-  // A label opens its event, like its mark.
-  document.addEventListener("click", function (event) {
-    var label = event.target.closest && event.target.closest(".chart-label");
-    var chart = chartElement();
-    if (!label || !chart) return;
-    chart.timeline.selected = label.getAttribute("data-slug");
-    chart.dispatchEvent(new CustomEvent("timeline:open", {
-      bubbles: true, detail: { slug: label.getAttribute("data-slug"), url: null },
-    }));
-  });
+  // The labels, written into the layer over the plot.
+  function placeLabels(chart) {
+    var layer = chart.parentNode && chart.parentNode.querySelector(".chart-labels");
+    var geo = geometry(chart);
+    if (!layer || !geo) return;
+    layer.textContent = "";
+    var meta = chart.timeline.meta;
+    var candidates = [];
+    var seen = {};
+    var obstacles = (meta.marks || []).map(function (mark) {
+      var box = markBox(geo, mark, 0);
+      if (mark.label && !seen[mark.slug]) {
+        seen[mark.slug] = true;
+        var band = (meta.lane_bands || [])[mark.lane];
+        candidates.push({
+          id: mark.slug,
+          text: mark.label,
+          width: textWidth(mark.label) + 2 * LABEL_PAD,
+          box: box,
+          lane: band ? { t: geo.py(band[0]), b: geo.py(band[1]) } : null,
+        });
+      }
+      return box;
+    });
+    (chart._fullLayout.annotations || []).forEach(function (note) {
+      var y = geo.py(note.y);
+      obstacles.push({ l: geo.plot.l, r: geo.plot.l + textWidth(note.text) + 8, t: y - 9, b: y + 9 });
+    });
+    layoutLabels(candidates, obstacles, geo.plot).forEach(function (spot) {
+      var label = document.createElement("span");
+      label.className = "chart-label";
+      label.textContent = spot.text;
+      label.setAttribute("data-slug", spot.id);
+      label.style.left = spot.l + "px";
+      label.style.top = spot.t + "px";
+      label.style.width = spot.r - spot.l + "px";
+      layer.appendChild(label);
+    });
+  }
 
   // ---- hover card ----------------------------------------------------------------------
 
@@ -401,9 +504,10 @@
   }
 
   // Plain text in a box of at most TIP_MAX pixels that always stays inside the viewport.
-  function showTip(chart, event) {
-    var point = event.points && event.points[0];
-    if (!point) return;
+  function showTip(hit, x, y) {
+    var chart = chartElement();
+    var card = hit.slug && chart && chart.timeline.cards[hit.slug];
+    if (!card && !hit.text) return hideTip();
     if (!tip) {
       tip = document.createElement("div");
       tip.className = "chart-tip";
@@ -411,27 +515,14 @@
       document.body.appendChild(tip);
     }
     tip.textContent = "";
-    var card = point.customdata;
-    if (card && card[0]) {
+    if (card) {
       tip.appendChild(line("tip-date", card[2]));
       tip.appendChild(line("tip-title", card[3]));
       if (card[4]) tip.appendChild(line("tip-figure", card[4]));
-    } else if (point.hovertext) {
-      tip.appendChild(line("tip-title", point.hovertext));
     } else {
-      return;
+      tip.appendChild(line("tip-title", hit.text));
     }
     tip.hidden = false;
-    var x;
-    var y;
-    if (event.event && typeof event.event.clientX === "number") {
-      x = event.event.clientX;
-      y = event.event.clientY;
-    } else {
-      var box = chart.getBoundingClientRect();
-      x = box.left + (point.bbox ? (point.bbox.x0 + point.bbox.x1) / 2 : box.width / 2);
-      y = box.top + (point.bbox ? (point.bbox.y0 + point.bbox.y1) / 2 : box.height / 2);
-    }
     var viewport = document.documentElement.clientWidth;
     tip.style.maxWidth = Math.min(TIP_MAX, viewport - 16) + "px";
     var width = tip.offsetWidth;
@@ -445,8 +536,6 @@
     tip.style.left = left + "px";
     tip.style.top = top + "px";
   }
-
-  // ---- size ----------------------------------------------------------------------------
 
   // The figure has a designed height; its width follows the container (page column, embed
   // frame), and every change of width redraws it and places the labels again.
@@ -463,6 +552,7 @@
 
   window.TimelineChart = {
     draw: draw,
+    layoutLabels: layoutLabels,
     select: function (slug) {
       var chart = chartElement();
       if (chart && chart.timeline) chart.timeline.selected = slug;

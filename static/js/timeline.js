@@ -53,7 +53,8 @@
     aside.innerHTML = "";
     select(null);
     if (returnUrl) history.pushState({ htmx: true }, "", returnUrl);
-    if (lastFocus && document.contains(lastFocus)) lastFocus.focus();
+    // Back where the reader was, without scrolling the page under them.
+    if (lastFocus && document.contains(lastFocus)) lastFocus.focus({ preventScroll: true });
     lastFocus = null;
   }
 
