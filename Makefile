@@ -9,7 +9,7 @@ PLOTLY_BUNDLE := node_modules/.timeline-build/plotly-timeline.min.js
 # Tests and the dev server run with DEBUG on; `make serve` is the production-like path.
 DEV_ENV := DEBUG=True
 
-.PHONY: install run serve test test-only bench soak backup lint migrate fixtures clean
+.PHONY: install run serve test test-only bench gallery soak backup lint migrate fixtures clean
 
 install: $(VENV)/.installed node_modules/.installed $(PLOTLY_BUNDLE)
 
@@ -56,6 +56,11 @@ test-only:
 # A benchmark, not a test: prints one table (see README), needs Chromium for the browser columns.
 bench: install
 	$(PY) tests/bench.py
+
+# Screenshots of the timeline, a filtered view, an event panel and the embed at 390 and 1440 px,
+# light and dark, beside TimelineJS drawing the same export: tests/artifacts/gallery/.
+gallery: install
+	$(PY) tests/gallery.py
 
 # The production-like server under wrk for SOAK_SECONDS (60) at SOAK_CONNECTIONS (64); with a
 # PostgreSQL DATABASE_URL the database is also stopped and started mid-load (see tests/soak.py).

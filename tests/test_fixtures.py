@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from timeline.models import Actor, Citation, Claim, Event, EventLink, Timeline
+from timeline.colours import MINIMUM, weakest_contrast
+from timeline.models import Actor, Category, Citation, Claim, Event, EventLink, Timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_loading_the_seed_twice_adds_no_duplicates(seed):
 
 
 def test_every_seed_object_passes_validation(seed):
-    for model in (Event, Actor, Citation, Claim, EventLink):
+    for model in (Event, Actor, Citation, Claim, EventLink, Category):
         for obj in model.objects.all():
             obj.full_clean()
 
@@ -72,3 +73,45 @@ def test_the_seed_timeline_holds_the_key_events(seed):
 def test_the_strikes_are_linked_as_retaliation_for_the_rocket_attack(seed):
     link = EventLink.objects.get(kind="retaliation_for", to_event__local_start_date="2019-12-27")
     assert link.from_event.local_start_date == dt.date(2019, 12, 29)
+
+
+def test_every_seed_category_colour_reads_on_the_light_and_the_dark_page(seed):
+    for category in Category.objects.all():
+        assert weakest_contrast(category.colour) >= MINIMUM, category.name
+
+
+def test_the_seed_says_when_in_the_day_only_what_the_facts_state(seed):
+    parts = dict(Event.objects.exclude(part_of_day="").values_list("slug", "part_of_day"))
+    assert parts == {
+        "us-strikes-on-kataib-hezbollah": "evening",
+        "us-embassy-baghdad-attack": "morning",
+        "us-forces-high-alert": "night",
+        "kerman-funeral-stampede": "morning",
+        "soleimani-buried-kerman": "early_hours",
+    }
+    assert all(len(e.chart_label) <= 40 for e in Event.objects.all())
+
+
+def test_list_api_csv_calendar_and_timelinejs_give_the_events_in_one_order(seed, client):
+    import csv
+    import io
+    import json
+    import re
+
+    import icalendar
+
+    listed = re.findall(r'data-slug="([^"]+)"', client.get("/").content.decode())
+    api = [e["slug"] for e in client.get("/api/events?page_size=100").json()["results"]]
+    rows = csv.DictReader(io.StringIO(client.get("/api/events.csv").content.decode()))
+    calendar = icalendar.Calendar.from_ical(client.get("/api/events.ics").content)
+    titles = [str(item["summary"]) for item in calendar.walk("VEVENT")]
+    slides = json.loads(client.get("/api/timelinejs.json").content)["events"]
+    expected = list(
+        Event.objects.published().order_by("sort_at", "pk").values_list("slug", flat=True)
+    )
+    by_title = dict(Event.objects.values_list("title", "slug"))
+    assert list(dict.fromkeys(listed)) == expected
+    assert api == expected
+    assert [row["slug"] for row in rows] == expected
+    assert [by_title[t] for t in titles] == expected
+    assert [slide["unique_id"] for slide in slides] == expected
