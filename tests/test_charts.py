@@ -153,7 +153,7 @@ def test_lane_names_are_escaped_for_plotly_and_marks_carry_plain_text(make_event
     EventActor.objects.create(event=event, actor=make_actor(hostile, slug="h"), role="target")
     figure = _figure([event])
     assert figure["layout"]["annotations"][0]["text"] == (
-        '&lt;b onmouseover="x"&gt;"Quoted" &amp; bold&lt;/b&gt;'
+        '&lt;B ONMOUSEOVER="X"&gt;"QUOTED" &amp; BOLD&lt;/B&gt;'
     )
     assert _marks(figure)[event.slug]["label"] == hostile
     assert charts.card_data(event)[3] == hostile

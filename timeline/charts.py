@@ -41,7 +41,7 @@ ROW_PX = 30
 HEADER = 0.8  # the band above each lane that holds its name
 LANE_GAP = 0.35
 BAR_THICKNESS = 0.56
-MARGIN = {"l": 4, "r": 4, "t": 4, "b": 34}
+MARGIN = {"l": 4, "r": 4, "t": 4, "b": 46}
 # Marks closer than this on the page are dodged onto separate rows; the packing assumes a
 # plot this wide, about a phone in landscape, so rows still hold apart on most screens.
 PACKING_WIDTH_PX = 640
@@ -57,15 +57,6 @@ LINK_STYLES = {
     EventLink.Kind.PART_OF: "dashdot",
     EventLink.Kind.CONTEXT: "dot",
 }
-# Axis labels that say as much as the zoom allows: times within a day, days within weeks.
-TICK_FORMATS = [
-    {"dtickrange": [None, 43_200_000], "value": "%H:%M<br>%-d %b"},
-    {"dtickrange": [43_200_000, 2_629_800_000], "value": "%-d %b"},
-    {"dtickrange": [2_629_800_000, 31_557_600_000], "value": "%b %Y"},
-    {"dtickrange": [31_557_600_000, None], "value": "%Y"},
-]
-
-
 FIGURE_NOUNS = {"deaths": "dead", "injuries": "injured", "munitions": "rockets or missiles"}
 
 
@@ -275,14 +266,15 @@ def timeline_figure(
             "type": "date",
             "range": [_x(extent[0]), _x(extent[1])],
             "showgrid": True,
-            "gridcolor": "rgba(128,128,128,0.16)",
+            "gridcolor": "rgba(128,128,128,0.12)",
             "zeroline": False,
             "showline": True,
             "linecolor": "rgba(128,128,128,0.5)",
             "ticks": "outside",
             "ticklen": 4,
             "tickcolor": "rgba(128,128,128,0.5)",
-            "tickformatstops": TICK_FORMATS,
+            # Plotly's own date ticks: "Dec 28", and the year under the first tick and where it
+            # changes ("Jan 1 / 2020") — the context a reader needs, nothing more.
             "nticks": 9,
             "fixedrange": False,
         },
@@ -295,7 +287,9 @@ def timeline_figure(
         },
         annotations=[
             {
-                "text": escape(name, quote=False),
+                # Small capitals set the lanes' names apart from the events' labels; set here,
+                # not in CSS, so Plotly measures the text it draws.
+                "text": escape(name.upper(), quote=False),
                 "xref": "paper",
                 "x": 0,
                 "xanchor": "left",
@@ -303,24 +297,27 @@ def timeline_figure(
                 "y": top + HEADER / 2,
                 "yanchor": "middle",
                 "showarrow": False,
-                "font": {"size": 11},
+                "font": {"size": 10.5, "weight": 600},
                 "name": "lane",
             }
             for name, top in zip(names, lane_top, strict=True)
         ],
+        # Every other lane lightly shaded, as a printed chart would, rather than ruled off.
         shapes=[
             {
-                "type": "line",
+                "type": "rect",
                 "xref": "paper",
                 "x0": 0,
                 "x1": 1,
                 "yref": "y",
-                "y0": top,
-                "y1": top,
-                "line": {"color": "rgba(128,128,128,0.35)", "width": 1},
+                "y0": top - LANE_GAP / 2,
+                "y1": top + HEADER + rows + LANE_GAP / 2,
+                "fillcolor": "rgba(128,128,128,0.07)",
+                "line": {"width": 0},
                 "layer": "below",
             }
-            for top in lane_top[1:]
+            for i, (top, rows) in enumerate(zip(lane_top, lane_rows, strict=True))
+            if i % 2 == 1
         ],
         meta={
             "lanes": lanes,
@@ -418,11 +415,15 @@ def _link_traces(links: Iterable[EventLink], positions: dict, kinds: list[str]) 
         one, other = positions.get(link.from_event_id), positions.get(link.to_event_id)
         if one is None or other is None:
             continue
-        # Links read either way ("led to", "retaliation for"); arrows always point forward.
+        # Links read either way ("led to", "retaliation for"); arrows always point forward,
+        # from where the earlier event ends to where the later one begins, not through them.
         start, end = sorted([one, other], key=lambda m: (m.centre, m.event.pk))
-        middle = start.centre + (end.centre - start.centre) / 2
+        begin, finish = start.stop, end.start
+        if finish <= begin:
+            begin, finish = start.centre, end.centre
+        middle = begin + (finish - begin) / 2
         x, y, sizes = by_kind.setdefault(link.kind, ([], [], []))
-        x += [_x(start.centre), _x(middle), _x(end.centre), None]
+        x += [_x(begin), _x(middle), _x(finish), None]
         y += [start.y, (start.y + end.y) / 2, end.y, None]
         sizes += [0, 11, 0, 0]
     traces = []

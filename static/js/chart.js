@@ -474,9 +474,14 @@
       }
       return box;
     });
-    (chart._fullLayout.annotations || []).forEach(function (note) {
-      var y = geo.py(note.y);
-      obstacles.push({ l: geo.plot.l, r: geo.plot.l + textWidth(note.text) + 8, t: y - 9, b: y + 9 });
+    // The lanes' names as drawn (the stylesheet sets their case and spacing).
+    var frame = chart.getBoundingClientRect();
+    chart.querySelectorAll(".annotation").forEach(function (note) {
+      var box = note.getBoundingClientRect();
+      obstacles.push({
+        l: box.left - frame.left - 2, r: box.right - frame.left + 2,
+        t: box.top - frame.top - 1, b: box.bottom - frame.top + 1,
+      });
     });
     layoutLabels(candidates, obstacles, geo.plot).forEach(function (spot) {
       var label = document.createElement("span");

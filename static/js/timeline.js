@@ -188,6 +188,17 @@
     form.requestSubmit();
   });
 
+  // The introduction folds only if it is longer than its folded lines.
+  function fitIntroduction() {
+    var lede = document.getElementById("lede");
+    var toggle = document.querySelector(".lede-toggle");
+    if (lede && toggle && !lede.classList.contains("is-open")) {
+      toggle.hidden = lede.scrollHeight <= lede.clientHeight + 1;
+    }
+  }
+  fitIntroduction();
+  window.addEventListener("resize", fitIntroduction);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
   } else {
