@@ -6,7 +6,6 @@ seeded with `manage.py seed_demo`. Server times are ratios to /healthz measured 
 so the figures compare across machines. TimelineJS draws the same events in the same Chromium.
 """
 
-import gzip
 import json
 import os
 import re
@@ -111,8 +110,9 @@ fragment = client.get("/timelines/demo/", headers=hx).content
 out["fragment_bytes"] = len(fragment)
 figure = json.loads(re.search(rb'id="timeline-figure" type="application/json">(.*?)</script>',
                                fragment, re.S).group(1))
-out["markers"] = sum(len(t["x"]) for t in figure["data"]
-                     if t.get("mode") == "markers" and t["x"] != [None])
+# Marks drawn for events (bars and points) and counted bins: what the browser must draw.
+out["markers"] = sum(len(t.get("customdata") or t.get("hovertext") or [])
+                     for t in figure["data"] if t["type"] == "bar" or t.get("mode") == "markers")
 print("BENCH" + json.dumps(out))
 """
 
@@ -222,14 +222,23 @@ def server_times(base: str) -> dict:
     }
 
 
-def first_visit_bytes(base: str) -> int:
-    """Compressed bytes of / and everything it loads (what whitenoise sends gzipped)."""
+def first_visit_bytes(base: str) -> tuple[int, int]:
+    """Bytes of / and everything it loads, as sent: (to a browser that takes brotli, as
+    Chromium does, to a client that takes only gzip). Whitenoise serves static files
+    precompressed; the page itself is compressed by the app."""
+    from urllib.request import Request
+
+    def sent(path: str, accept: str) -> int:
+        return len(urlopen(Request(base + path, headers={"Accept-Encoding": accept})).read())
+
     html = urlopen(base + "/").read()
-    total = len(gzip.compress(html))
     # data-plotly: the chart's plotly.js, which chart.js asks for once the page has painted.
-    for asset in re.findall(rb'(?:src|href|data-plotly)="(/static/[^"]+)"', html):
-        total += len(gzip.compress(urlopen(base + asset.decode()).read()))
-    return total
+    paths = ["/"] + [
+        a.decode() for a in re.findall(rb'(?:src|href|data-plotly)="(/static/[^"]+)"', html)
+    ]
+    browser = sum(sent(path, "gzip, deflate, br, zstd") for path in paths)
+    gzip_only = sum(sent(path, "gzip") for path in paths)
+    return browser, gzip_only
 
 
 def time_to_chart(browser, url: str, selector: str, timeout: float) -> tuple:
@@ -374,7 +383,8 @@ def report(rows) -> None:
     head = (
         "| events | seed s | queries page/fragment/embed/event | fragment KB | markers | "
         "uncached ÷ healthz | cached ÷ healthz | embed rps ÷ healthz rps | errors | "
-        "first paint s | time to chart s | TimelineJS first paint / chart s | first visit KB gz |"
+        "first paint s | time to chart s | TimelineJS first paint / chart s | "
+        "first visit KB (br / gzip only) |"
     )
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
@@ -387,7 +397,8 @@ def report(rows) -> None:
             f"{f['cached'] / f['healthz']:.1f}× | "
             f"{embed_rps / health_rps:.0%} ({embed_rps:.0f}/{health_rps:.0f}) | {errors} | "
             f"{_seconds(ours[0])} | {_seconds(ours[1], 'failed')} | "
-            f"{_seconds(theirs[0])} / {_seconds(theirs[1], 'gave up')} | {first / 1000:.0f} |"
+            f"{_seconds(theirs[0])} / {_seconds(theirs[1], 'gave up')} | "
+            f"{first[0] / 1000:.0f} / {first[1] / 1000:.0f} |"
         )
     sys.stdout.flush()
 

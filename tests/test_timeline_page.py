@@ -185,8 +185,8 @@ def test_ranged_and_coarse_events_are_drawn_as_spans(client, make_event):
     ]
     # Each runs to the end of its last day: the siege through 1 January, the month to its end.
     assert sorted(bars) == [
-        ("2019-12-31T00:00:00", dt.datetime(2020, 1, 2)),
-        ("2020-01-01T00:00:00", dt.datetime(2020, 2, 1)),
+        ("2019-12-31T00:00", dt.datetime(2020, 1, 2)),
+        ("2020-01-01T00:00", dt.datetime(2020, 2, 1)),
     ]
     points = [t for t in event_traces(figure) if t["type"] == "scatter"]
     assert [len(t["x"]) for t in points] == [1]

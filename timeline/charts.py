@@ -61,7 +61,8 @@ FIGURE_NOUNS = {"deaths": "dead", "injuries": "injured", "munitions": "rockets o
 
 
 def _x(moment: dt.datetime) -> str:
-    return moment.replace(tzinfo=None).isoformat(timespec="seconds")
+    # Minutes are as fine as any event is known; every mark starts and ends on one.
+    return moment.replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def _shift(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
@@ -107,7 +108,7 @@ def _mark(event: Event, lane: int) -> Mark:
 
 def card_data(event: Event) -> list[str]:
     """What the hover card and the click need, as plain text: [slug, url, date, title,
-    headline figure with who gave it, chart label]. The page writes it with textContent."""
+    headline figure with who gave it]. The page writes it with textContent."""
     claim = event.headline_claim()
     headline = ""
     if claim is not None:
@@ -119,7 +120,6 @@ def card_data(event: Event) -> list[str]:
         event.local_period,
         event.title,
         headline,
-        event.chart_label,
     ]
 
 
@@ -327,18 +327,17 @@ def timeline_figure(
             "bin": density.bin if density else None,
             "extent": [_x(extent[0]), _x(extent[1])],
             "link_kinds": kinds,
-            # For the labels the page places: the most important first.
+            # For the labels the page places and the marks it finds under the pointer: the most
+            # important first.
             "marks": [
                 {
                     "slug": m.event.slug,
                     "label": m.event.chart_label,
-                    "importance": m.event.importance,
                     "x0": _x(m.start),
                     "x1": _x(m.stop),
-                    "y": m.y,
-                    "size": m.size,
-                    "point": m.point,
+                    "y": round(m.y, 3),
                     "lane": m.lane,
+                    **({"point": True, "size": m.size} if m.point else {}),
                 }
                 for m in sorted(
                     marks, key=lambda m: (-m.event.importance, m.event.sort_at, m.event.pk)
@@ -484,18 +483,6 @@ def _density_traces(density: Density, names: list[str], lane_top: list[float]) -
             "showlegend": False,
         }
     ]
-
-
-def bin_for(first: dt.date, last: dt.date) -> str:
-    """The coarsest bin that still shows the shape: about 30 to 150 bins across the range."""
-    days = (last - first).days + 1
-    if days <= 120:
-        return "day"
-    if days <= 3 * 365:
-        return "week"
-    if days <= 25 * 365:
-        return "month"
-    return "year"
 
 
 def summary(events: Sequence[Event], density: Density | None = None) -> str:

@@ -163,13 +163,13 @@
       ? Plotly.newPlot(chart, figure.data, layout, config)
       : Plotly.react(chart, figure.data, layout, config);
     drawn.then(function () {
-      if (!chart.getAttribute("data-bound")) bind(Plotly, chart);
+      if (!chart.getAttribute("data-bound")) bind(chart);
       placeLabels(chart);
       markRange(chart);
     });
   }
 
-  function bind(Plotly, chart) {
+  function bind(chart) {
     chart.setAttribute("data-bound", "1");
     chart.on("plotly_relayouting", function () { hideTip(); scheduleLabels(chart); });
     chart.on("plotly_relayout", function (change) {
