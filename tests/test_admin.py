@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -43,6 +44,8 @@ def _form_data(event: Event | None, category, **overrides) -> dict:
         "publish_at_1": "",
         "seen_version": event.version if event else "",
         "duplicate_ok": "",
+        # The checkboxes as the form shows them: the event's timelines, a new one on the main.
+        "timelines": [t.pk for t in event.timelines.all()] if event else [],
     }
     for prefix, fields in INLINES.items():
         rows = list(getattr(event, prefix).all()) if event else []
@@ -181,3 +184,64 @@ def test_publisher_can_unpublish_through_the_action(client, publisher, make_even
     )
     event.refresh_from_db()
     assert event.status == "draft"
+
+
+# Timelines: membership is chosen where the event is written.
+
+
+def test_a_new_event_form_starts_on_the_main_timeline(client, editor, timeline):
+    client.force_login(editor)
+    html = client.get(reverse("admin:timeline_event_add")).content.decode()
+    checked = re.search(rf'<input[^>]*name="timelines"[^>]*value="{timeline.pk}"[^>]*>', html)
+    assert checked and "checked" in checked.group(0)
+
+
+def test_an_event_published_from_its_form_with_a_timeline_ticked_reaches_the_home_page(
+    client, publisher, make_event, timeline
+):
+    event = make_event("Freshly written", status="draft", on_timeline=False)
+    assert "Freshly written" not in client.get("/").content.decode()
+    client.force_login(publisher)
+    data = _form_data(event, event.category, status="published", timelines=[timeline.pk])
+    response = client.post(_change_url(event), data, follow=True)
+    assert response.status_code == 200
+    assert list(event.timelines.all()) == [timeline]
+    assert "no published timeline" not in response.content.decode()
+    client.logout()
+    assert "Freshly written" in client.get("/").content.decode()
+
+
+def test_publishing_an_event_on_no_published_timeline_says_readers_will_not_find_it(
+    client, publisher, make_event
+):
+    event = make_event("Nowhere to be seen", status="draft", on_timeline=False)
+    client.force_login(publisher)
+    data = _form_data(event, event.category, status="published")
+    response = client.post(_change_url(event), data, follow=True)
+    assert "published but on no published timeline" in response.content.decode()
+    listed = make_event("Listed elsewhere", status="draft", on_timeline=False)
+    response = client.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "publish", "_selected_action": [listed.pk]},
+        follow=True,
+    )
+    assert "“Listed elsewhere” is published but on no published timeline" in (
+        response.content.decode()
+    )
+
+
+def test_unticking_a_timeline_on_the_form_takes_the_event_off_it(
+    client, publisher, make_event, timeline
+):
+    event = make_event("Moved off")
+    client.force_login(publisher)
+    data = _form_data(event, event.category, timelines=[])
+    assert client.post(_change_url(event), data).status_code == 302
+    assert not event.timelines.exists()
+
+
+def test_the_desk_carries_the_sites_name_not_the_frameworks(client, editor):
+    client.force_login(editor)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Timeline — the editors’ desk" in html or "Timeline — the editors&#x27; desk" in html
+    assert "Django administration" not in html

@@ -50,6 +50,11 @@ from timeline.models import (
 from timeline.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 
 PUBLISH_PERMISSION = workflow.PUBLISH_PERMISSION
+
+# The desk says whose it is, not which framework it runs on.
+admin.site.site_header = "Timeline — the editors' desk"
+admin.site.site_title = "Timeline desk"
+admin.site.index_title = "Events, sources and timelines"
 PRECISION_CHOICES = [("", "As typed"), *Precision.choices]
 # Fields an editor sees on the form, in the order a conflict lists them.
 MERGED_FIELDS = [
@@ -113,6 +118,13 @@ class EventAdminForm(forms.ModelForm):
     )
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     duplicate_ok = forms.CharField(widget=forms.HiddenInput, required=False)
+    timelines = forms.ModelMultipleChoiceField(
+        queryset=Timeline.objects.order_by("title"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Where readers find it once it is published. A new event starts on the main "
+        "timeline.",
+    )
 
     class Meta:
         model = Event
@@ -124,6 +136,11 @@ class EventAdminForm(forms.ModelForm):
         self.initial_status = event.status if event.pk else ""
         self.conflict = False
         self.fields["country"].widget.attrs["data-zones"] = json.dumps(COUNTRY_ZONES)
+        if "timelines" in self.fields:
+            main = Timeline.main()
+            self.initial["timelines"] = (
+                list(event.timelines.all()) if event.pk else [main] if main else []
+            )
         if event.pk:
             self.initial["seen_version"] = event.version
             self.initial["start"] = When(event.local_start.replace(tzinfo=None), event.precision)
@@ -492,7 +509,18 @@ class EventAdmin(VersionAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "label", "slug", "summary", "body", "category", "importance"]},
+            {
+                "fields": [
+                    "title",
+                    "label",
+                    "slug",
+                    "summary",
+                    "body",
+                    "category",
+                    "importance",
+                    "timelines",
+                ]
+            },
         ),
         (
             "When",
@@ -642,6 +670,24 @@ class EventAdmin(VersionAdmin):
             workflow.record(obj, form.initial_status, request.user, obj.publish_at)
         _mark_seen(request.user, obj)
 
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if "timelines" in form.cleaned_data:
+            form.instance.timelines.set(form.cleaned_data["timelines"])
+        self._warn_if_unlisted(request, [form.instance])
+
+    def _warn_if_unlisted(self, request, events) -> None:
+        """A published event on no published timeline is on no page a reader browses."""
+        for event in events:
+            if event.is_published and not event.timelines.published().exists():
+                self.message_user(
+                    request,
+                    f"“{event.title}” is published but on no published timeline, so readers "
+                    "will not find it on a timeline page or in the chart. Tick a timeline on "
+                    "its form.",
+                    messages.WARNING,
+                )
+
     def delete_model(self, request, obj: Event) -> None:
         history.snapshot_before_delete(obj, request.user)
         super().delete_model(request, obj)
@@ -713,8 +759,11 @@ class EventAdmin(VersionAdmin):
             return
         waiting = queryset.exclude(status=PUBLISHED)
         uncited = list(waiting.filter(citations__isnull=True))
-        ready = waiting.filter(citations__isnull=False).distinct()
-        self._move(request, ready, PUBLISHED, "Published {}.")
+        ready = list(waiting.filter(citations__isnull=False).distinct())
+        self._move(
+            request, Event.objects.filter(pk__in=[e.pk for e in ready]), PUBLISHED, "Published {}."
+        )
+        self._warn_if_unlisted(request, Event.objects.filter(pk__in=[e.pk for e in ready]))
         if uncited:
             skipped = ", ".join(e.title for e in uncited)
             self.message_user(

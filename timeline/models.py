@@ -900,6 +900,11 @@ class Timeline(models.Model):
         return reverse("timeline", args=[self.slug])
 
     @classmethod
+    def main(cls) -> "Timeline | None":
+        """The newsroom's main timeline (DEFAULT_TIMELINE_SLUG), published or not yet."""
+        return cls.objects.filter(slug=settings.DEFAULT_TIMELINE_SLUG).first() or cls.default()
+
+    @classmethod
     def default(cls) -> "Timeline | None":
         published = cls.objects.published()
         return (
