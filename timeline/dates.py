@@ -6,6 +6,19 @@ from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
 
+# The years an event may fall in. Every conversion (any zone's offset, a part of the day, the
+# day after for a calendar's end) and every export stays inside Python's calendar with room to
+# spare, and no chronology a newsroom keeps needs more (tests/test_date_range.py).
+EARLIEST_YEAR, LATEST_YEAR = 1000, 2999
+YEAR_RANGE_MESSAGE = (
+    f"Dates run from the year {EARLIEST_YEAR} to {LATEST_YEAR} here: check the year."
+)
+
+
+def year_in_range(moment: dt.date) -> bool:
+    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+
+
 # Parts of a day, for events known to the day and roughly when in it ("early hours of
 # 8 January"): local [start, stop) hours. They order events within the day and place them.
 PARTS_OF_DAY = {

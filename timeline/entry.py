@@ -16,6 +16,8 @@ from zoneinfo import available_timezones
 from django import forms
 from django.core.exceptions import ValidationError
 
+from timeline import dates
+
 ORDER = ["year", "month", "day", "hour", "minute"]
 
 MONTHS = {
@@ -207,9 +209,12 @@ class WhenField(forms.CharField):
         if text in self.empty_values:
             return None
         try:
-            return parse_when(text)
+            when = parse_when(text)
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from None
+        if not dates.year_in_range(when.moment):
+            raise ValidationError(dates.YEAR_RANGE_MESSAGE, code="year_range")
+        return when
 
     def prepare_value(self, value):
         if isinstance(value, When):

@@ -676,6 +676,10 @@ class Event(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        for name in ("start", "end"):
+            moment = getattr(self, name)
+            if moment is not None and not dates.year_in_range(moment):
+                errors[name] = dates.YEAR_RANGE_MESSAGE
         if self.start and self.end and self.end < self.start:
             errors["end"] = (
                 "The end is before the start. Check both dates; times are read in the "
