@@ -245,3 +245,38 @@ def test_the_desk_carries_the_sites_name_not_the_frameworks(client, editor):
     html = client.get(reverse("admin:index")).content.decode()
     assert "Timeline — the editors’ desk" in html or "Timeline — the editors&#x27; desk" in html
     assert "Django administration" not in html
+
+
+def test_an_editor_is_offered_only_the_statuses_an_editor_may_choose(client, editor, make_event):
+    client.force_login(editor)
+    draft = make_event(status="draft")
+    html = client.get(_change_url(draft)).content.decode()
+    offered = re.findall(r'<option value="(draft|review|published)"', html)
+    assert offered == ["draft", "review"]
+    live = make_event(status="published")
+    html = client.get(_change_url(live)).content.decode()
+    assert re.findall(r'<option value="(draft|review|published)"', html) == ["published"]
+
+
+def test_view_on_site_opens_the_preview_for_a_draft_and_the_page_for_a_live_event(
+    client, editor, make_event
+):
+    client.force_login(editor)
+    draft, live = make_event(status="draft"), make_event(status="published")
+    for event, expected in (
+        (draft, f"/preview/events/{draft.pk}/"),
+        (live, live.get_absolute_url()),
+    ):
+        html = client.get(_change_url(event)).content.decode()
+        link = re.search(r'<a href="([^"]+)" class="viewsitelink"', html)
+        assert link and link.group(1) == expected
+        assert client.get(link.group(1)).status_code == 200
+
+
+def test_a_forbidden_page_says_why_and_links_back(client, editor):
+    client.force_login(editor)
+    response = client.get(reverse("admin:timeline_event_recoverlist"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Only a Publisher can bring back a deleted event" in html
+    assert reverse("admin:index") in html

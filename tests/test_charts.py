@@ -157,3 +157,11 @@ def test_lane_names_are_escaped_for_plotly_and_marks_carry_plain_text(make_event
     )
     assert _marks(figure)[event.slug]["label"] == hostile
     assert charts.card_data(event)[3] == hostile
+
+
+def test_a_single_event_gets_a_window_of_hours_around_it_not_a_millisecond(make_event):
+    only = make_event(start=dt.datetime(2019, 12, 27, 16, 20, tzinfo=UTC), precision="minute")
+    first, last = _figure([only])["layout"]["xaxis"]["range"]
+    width = dt.datetime.fromisoformat(last) - dt.datetime.fromisoformat(first)
+    assert width >= dt.timedelta(hours=6)
+    assert first < "2019-12-27T19:20" < last

@@ -50,6 +50,9 @@ from timeline.models import (
 from timeline.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 
 PUBLISH_PERMISSION = workflow.PUBLISH_PERMISSION
+ONLY_PUBLISHERS_RECOVER = (
+    "Only a Publisher can bring back a deleted event: ask one, and say which event it was."
+)
 
 # The desk says whose it is, not which framework it runs on.
 admin.site.site_header = "Timeline — the editors' desk"
@@ -136,6 +139,14 @@ class EventAdminForm(forms.ModelForm):
         self.initial_status = event.status if event.pk else ""
         self.conflict = False
         self.fields["country"].widget.attrs["data-zones"] = json.dumps(COUNTRY_ZONES)
+        if "status" in self.fields and not can_publish(self.user):
+            # Offer only the moves this person may make: an Editor writes drafts and submits
+            # them; a live event stays live until a Publisher unpublishes it.
+            allowed = [PUBLISHED] if event.status == PUBLISHED else [DRAFT, REVIEW]
+            self.fields["status"].choices = [
+                (value, label) for value, label in Event.Status.choices if value in allowed
+            ]
+            self.fields["status"].error_messages["invalid_choice"] = workflow.ONLY_PUBLISHERS
         if "timelines" in self.fields:
             main = Timeline.main()
             self.initial["timelines"] = (
@@ -661,6 +672,12 @@ class EventAdmin(VersionAdmin):
         context = {"has_change_permission": can_publish(request.user), **(extra_context or {})}
         return admin.ModelAdmin.changelist_view(self, request, context)
 
+    def view_on_site(self, obj: Event) -> str:
+        # A draft has no public page yet: "View on site" shows it as readers would see it.
+        return (
+            obj.get_absolute_url() if obj.is_published else reverse("preview-event", args=[obj.pk])
+        )
+
     def save_model(self, request, obj: Event, form, change: bool) -> None:
         if not change:
             obj.created_by = request.user
@@ -735,12 +752,12 @@ class EventAdmin(VersionAdmin):
 
     def recoverlist_view(self, request, extra_context=None):
         if not can_publish(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(ONLY_PUBLISHERS_RECOVER)
         return super().recoverlist_view(request, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
         if not can_publish(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(ONLY_PUBLISHERS_RECOVER)
         return super().recover_view(request, version_id, extra_context)
 
     # Workflow actions; each checks the version the row showed when the list was loaded.
