@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 
-from timeline import dates, history, workflow
+from timeline import dates, history, lookalikes, workflow
 from timeline.entry import (
     COUNTRY_ZONES,
     MULTI_ZONE_COUNTRIES,
@@ -833,6 +833,7 @@ def _restore(request, model_admin: EventAdmin, object_id, version_id) -> HttpRes
 
 @admin.register(Actor)
 class ActorAdmin(VersionAdmin):
+    form = lookalikes.ActorForm
     list_display = ["name", "kind", "country", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -843,6 +844,7 @@ class ActorAdmin(VersionAdmin):
 
 @admin.register(Source)
 class SourceAdmin(VersionAdmin):
+    form = lookalikes.SourceForm
     list_display = ["publisher", "title", "published", "kind"]
     list_filter = ["kind"]
     search_fields = ["publisher", "title", "url"]

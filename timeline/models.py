@@ -205,11 +205,18 @@ class Source(models.Model):
         ordering = ["publisher", "-published"]
 
     def __str__(self) -> str:
-        date = f", {dates.short_date(self.published)}" if self.published else ""
-        return f"{self.publisher}{date}"
+        # What the desk's pickers show: four Wikipedia articles must not read alike.
+        date = f" — {dates.short_date(self.published)}" if self.published else ""
+        return f"{self.publisher} — {self.title}{date}"
 
     def get_absolute_url(self) -> str:
         return reverse("source", args=[self.slug])
+
+    @property
+    def short_name(self) -> str:
+        """How a claim names where we read it: 'CNN, 7 Jan 2020'."""
+        date = f", {dates.short_date(self.published)}" if self.published else ""
+        return f"{self.publisher}{date}"
 
 
 SEARCH_CONFIG = "english"
@@ -830,7 +837,7 @@ class Claim(models.Model):
     @property
     def attribution(self) -> str:
         """'IRINN, via CNN, 7 Jan 2020' — who said it and where we read it."""
-        via = str(self.source)
+        via = self.source.short_name
         if self.attributed_to_id is None or self.attributed_to.name == self.source.publisher:
             return via
         return f"{self.attributed_to.name}, via {via}"
