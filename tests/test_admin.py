@@ -280,3 +280,38 @@ def test_a_forbidden_page_says_why_and_links_back(client, editor):
     html = response.content.decode()
     assert "Only a Publisher can bring back a deleted event" in html
     assert reverse("admin:index") in html
+
+
+@pytest.mark.parametrize("typed", ["Iraq", "iraq", "IQ", "iq", "IRQ", "Iraq (IQ)"])
+def test_the_country_is_typed_by_name_or_code_and_the_zone_follows_it(
+    client, editor, category, typed
+):
+    client.force_login(editor)
+    data = _form_data(None, category, country=typed, timezone="")
+    response = client.post(reverse("admin:timeline_event_add"), data)
+    assert response.status_code == 302, response.context["adminform"].errors
+    event = Event.objects.get(slug="airport-strike")
+    assert (event.country, event.timezone) == ("IQ", "Asia/Baghdad")
+
+
+def test_a_word_that_is_not_a_country_is_not_guessed_at(client, editor, category):
+    client.force_login(editor)
+    data = _form_data(None, category, country="Iraqi", timezone="")
+    response = client.post(reverse("admin:timeline_event_add"), data)
+    assert response.status_code == 200
+    assert "We don't know a country called “Iraqi”" in " ".join(
+        response.context["adminform"].form.errors["country"]
+    )
+
+
+def test_the_form_shows_the_countrys_name_and_warns_when_a_new_country_keeps_the_old_zone(
+    client, publisher, make_event
+):
+    event = make_event(country="IR", timezone="Asia/Tehran")
+    client.force_login(publisher)
+    assert 'value="Iran (IR)"' in client.get(_change_url(event)).content.decode()
+    data = _form_data(event, event.category, country="Iraq", timezone="Asia/Tehran")
+    response = client.post(_change_url(event), data, follow=True)
+    assert "The country is now Iraq (IQ), but the time zone is still Asia/Tehran" in (
+        response.content.decode()
+    )

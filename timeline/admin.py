@@ -28,6 +28,9 @@ from timeline.entry import (
     MULTI_ZONE_COUNTRIES,
     When,
     WhenField,
+    country_code,
+    country_label,
+    country_labels,
     format_when,
     suggest_zone,
     zone_for_country,
@@ -96,6 +99,20 @@ class ZoneInput(forms.TextInput):
         )
 
 
+class CountryInput(forms.TextInput):
+    """A text box with every country's name as a searchable list: "Iraq (IQ)"."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": "country-names", "autocomplete": "off"}
+        options = format_html_join("", '<option value="{}">', ((c,) for c in country_labels()))
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<datalist id="country-names">{}</datalist>', options
+        )
+
+    def format_value(self, value):
+        return country_label(value) if value and len(value) == 2 else value
+
+
 class EventAdminForm(forms.ModelForm):
     """Editors type dates as the clock read where it happened; we store UTC.
 
@@ -118,6 +135,12 @@ class EventAdminForm(forms.ModelForm):
         max_length=64,
         widget=ZoneInput,
         help_text="Where the clock was. Leave empty to take it from the country.",
+    )
+    country = forms.CharField(
+        required=False,
+        max_length=80,
+        widget=CountryInput,
+        help_text="Type its name or its two-letter code, e.g. Iraq or IQ.",
     )
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     duplicate_ok = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -165,7 +188,16 @@ class EventAdminForm(forms.ModelForm):
             self.initial.setdefault("timezone", "")
 
     def clean_country(self) -> str:
-        return (self.cleaned_data.get("country") or "").strip().upper()
+        typed = (self.cleaned_data.get("country") or "").strip()
+        if not typed:
+            return ""
+        code = country_code(typed)
+        if code is None:
+            raise ValidationError(
+                f"We don't know a country called “{typed}”: type its full name (e.g. Iraq) or "
+                "its two-letter code (IQ), or pick it from the list."
+            )
+        return code
 
     def clean_timezone(self) -> str:
         name = (self.cleaned_data.get("timezone") or "").strip()
@@ -692,6 +724,16 @@ class EventAdmin(VersionAdmin):
         if "timelines" in form.cleaned_data:
             form.instance.timelines.set(form.cleaned_data["timelines"])
         self._warn_if_unlisted(request, [form.instance])
+        event = form.instance
+        expected = zone_for_country(event.country)
+        if "country" in form.changed_data and expected and expected != event.timezone:
+            self.message_user(
+                request,
+                f"The country is now {country_label(event.country)}, but the time zone is still "
+                f"{event.timezone}; its own is {expected}. Change the zone if the clock was "
+                "that country's.",
+                messages.WARNING,
+            )
 
     def _warn_if_unlisted(self, request, events) -> None:
         """A published event on no published timeline is on no page a reader browses."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import available_timezones
 
+import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -178,6 +179,32 @@ MULTI_ZONE_COUNTRIES = {"AU", "BR", "CA", "ID", "KZ", "MX", "PS", "RU", "US"}
 
 def zone_for_country(code: str) -> str | None:
     return COUNTRY_ZONES.get((code or "").upper())
+
+
+def country_code(text: str) -> str | None:
+    """A country as an editor types it — "Iraq", "iraq", "IQ", "IRQ", "Iraq (IQ)" — as its
+    ISO code, or None. Whole names and codes only: "Ir" is not a guess at Iran."""
+    text = (text or "").strip()
+    picked = re.fullmatch(r".*\(([A-Za-z]{2})\)", text)
+    if picked:
+        text = picked.group(1)
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        return None
+
+
+def country_label(code: str) -> str:
+    """'Iraq (IQ)': the name a reader knows, and the code the data keeps."""
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    if country is None:
+        return code or ""
+    return f"{getattr(country, 'common_name', None) or country.name} ({code})"
+
+
+@cache
+def country_labels() -> tuple[str, ...]:
+    return tuple(sorted(country_label(c.alpha_2) for c in pycountry.countries))
 
 
 @cache

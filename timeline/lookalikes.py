@@ -74,7 +74,7 @@ class LookalikeCheckForm(forms.ModelForm):
             raise ValidationError(
                 {
                     field: format_html(
-                        "Already on file as <a href=\"{}\">{}</a>. Use that one, or tick "
+                        'Already on file as <a href="{}">{}</a>. Use that one, or tick '
                         "“Not a copy” below to save this as a separate record.",
                         link,
                         record,

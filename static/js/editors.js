@@ -22,18 +22,43 @@
     button.disabled = true;
   });
 
-  // A known country fills an empty time zone; the editor can still type another.
+  // A known country fills an empty time zone (or one it filled itself); a zone the editor
+  // chose stays, with the new country's zone offered beside it.
   document.addEventListener("DOMContentLoaded", function () {
     var country = field("country");
     var zone = field("timezone");
     if (!country || !zone || !country.dataset.zones) return;
     var zones = JSON.parse(country.dataset.zones);
     var filled = "";
+    var offer = document.createElement("p");
+    offer.className = "zone-offer";
+    offer.hidden = true;
+    zone.insertAdjacentElement("afterend", offer);
+
+    function codeOf(text) {
+      var picked = /\(([A-Za-z]{2})\)\s*$/.exec(text) || /^\s*([A-Za-z]{2})\s*$/.exec(text);
+      return picked ? picked[1].toUpperCase() : "";
+    }
+
     country.addEventListener("input", function () {
-      var guess = zones[country.value.trim().toUpperCase()];
-      if (guess && (zone.value === "" || zone.value === filled)) {
+      var guess = zones[codeOf(country.value)];
+      offer.hidden = true;
+      if (!guess) return;
+      if (zone.value === "" || zone.value === filled) {
         zone.value = guess;
         filled = guess;
+      } else if (zone.value !== guess) {
+        offer.textContent = "";
+        var use = document.createElement("button");
+        use.type = "button";
+        use.textContent = "Use " + guess;
+        use.addEventListener("click", function () {
+          zone.value = guess;
+          filled = guess;
+          offer.hidden = true;
+        });
+        offer.append(country.value.replace(/\s*\([A-Z]{2}\)$/, "") + " keeps " + guess + " time. ", use);
+        offer.hidden = false;
       }
     });
   });
