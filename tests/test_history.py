@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -151,3 +153,40 @@ def test_a_deleted_event_can_be_recovered_by_a_publisher(client, publisher, make
 def test_editors_cannot_see_or_use_the_recovery_list(client, editor):
     client.force_login(editor)
     assert client.get(reverse("admin:timeline_event_recoverlist")).status_code == 403
+
+
+def test_a_recovered_event_comes_back_on_its_timelines(client, publisher, make_event, timeline):
+    event = make_event("Deleted with its place", status="draft")
+    assert list(event.timelines.all()) == [timeline]
+    pk = event.pk
+    client.force_login(publisher)
+    client.post(reverse("admin:timeline_event_delete", args=[pk]), {"post": "yes"})
+    assert not timeline.events.filter(pk=pk).exists()
+
+    version = client.get(reverse("admin:timeline_event_recoverlist")).context["deleted"][0]
+    recover = reverse("admin:timeline_event_recover", args=[version.pk])
+    html = client.get(recover).content.decode()
+    ticked = re.findall(r'<input type="checkbox" name="timelines" value="(\d+)"[^>]*checked', html)
+    assert ticked == [str(timeline.pk)]
+
+    recovered = Event(pk=pk, **{k: v for k, v in version.field_dict.items() if k != "id"})
+    data = _form_data(recovered, recovered.category, seen_version=recovered.version)
+    for prefix in ("event_actors", "citations", "claims", "links_out"):
+        for key in [k for k in data if k.startswith(f"{prefix}-")]:
+            del data[key]
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data["timelines"] = ticked
+    assert client.post(recover, data).status_code == 302
+    assert list(Event.objects.get(pk=pk).timelines.all()) == [timeline]
+
+
+def test_restoring_an_old_version_keeps_the_events_timelines(
+    client, publisher, make_event, timeline
+):
+    event = make_event("Kept on its timeline", status="draft")
+    client.force_login(publisher)
+    _edit(client, event, title="Rewritten")
+    _restore(client, event, _versions(client, event)[-1].pk)
+    event.refresh_from_db()
+    assert event.title == "Kept on its timeline"
+    assert list(event.timelines.all()) == [timeline]

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from timeline import dates, history, lookalikes, workflow
 from timeline.entry import (
@@ -121,6 +122,7 @@ class EventAdminForm(forms.ModelForm):
     """
 
     user = None  # set per request by EventAdmin.get_form
+    recovered_timelines = None  # set by EventAdmin.recover_view: the deleted event's timelines
 
     start = WhenField(label="Start")
     end = WhenField(label="End", required=False, help_text="Only for events that lasted.")
@@ -172,9 +174,14 @@ class EventAdminForm(forms.ModelForm):
             self.fields["status"].error_messages["invalid_choice"] = workflow.ONLY_PUBLISHERS
         if "timelines" in self.fields:
             main = Timeline.main()
-            self.initial["timelines"] = (
-                list(event.timelines.all()) if event.pk else [main] if main else []
-            )
+            if self.recovered_timelines is not None:
+                self.initial["timelines"] = list(
+                    Timeline.objects.filter(pk__in=self.recovered_timelines)
+                )
+            else:
+                self.initial["timelines"] = (
+                    list(event.timelines.all()) if event.pk else [main] if main else []
+                )
         if event.pk:
             self.initial["seen_version"] = event.version
             self.initial["start"] = When(event.local_start.replace(tzinfo=None), event.precision)
@@ -607,6 +614,7 @@ class EventAdmin(VersionAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
+        form.recovered_timelines = getattr(request, "recovered_timelines", None)
         return form
 
     def get_readonly_fields(self, request, obj=None):
@@ -800,6 +808,10 @@ class EventAdmin(VersionAdmin):
     def recover_view(self, request, version_id, extra_context=None):
         if not can_publish(request.user):
             raise PermissionDenied(ONLY_PUBLISHERS_RECOVER)
+        version = Version.objects.filter(pk=version_id).first()
+        if version is not None:
+            # The membership rows went with the event: its timelines come back ticked.
+            request.recovered_timelines = history.kept_timelines(version)
         return super().recover_view(request, version_id, extra_context)
 
     # Workflow actions; each checks the version the row showed when the list was loaded.

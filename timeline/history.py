@@ -23,6 +23,7 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    KeptMemberships,
     Source,
 )
 from timeline.workflow import NEEDS_CITATION, PUBLISHED, Refused
@@ -277,5 +278,14 @@ def snapshot_before_delete(event: Event, user) -> None:
     """Keep a last revision of an event about to be deleted, so it can be recovered."""
     with reversion.create_revision():
         reversion.add_to_revision(event)
+        reversion.add_meta(
+            KeptMemberships, timelines=list(event.timelines.values_list("pk", flat=True))
+        )
         reversion.set_user(user)
         reversion.set_comment("Deleted")
+
+
+def kept_timelines(version: Version) -> list[int] | None:
+    """The timelines a deleted event was on, from the revision kept when it was deleted."""
+    kept = KeptMemberships.objects.filter(revision_id=version.revision_id).first()
+    return None if kept is None else list(kept.timelines)

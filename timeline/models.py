@@ -1003,6 +1003,23 @@ class EventTransition(models.Model):
         return f"{self.event_id}: {before} → {self.get_to_status_display()}"
 
 
+class KeptMemberships(models.Model):
+    """The timelines a deleted event was on, kept with its last revision: recovering the event
+    offers them ticked again. (The membership rows go with the event; this outlives it.)"""
+
+    revision = models.OneToOneField(
+        "reversion.Revision", on_delete=models.CASCADE, related_name="kept_memberships"
+    )
+    timelines = models.JSONField(default=list, help_text="Timeline ids.")
+
+    class Meta:
+        verbose_name = "timelines of a deleted event"
+        verbose_name_plural = "timelines of deleted events"
+
+    def __str__(self) -> str:
+        return f"revision {self.revision_id}: timelines {self.timelines}"
+
+
 class EventSeen(models.Model):
     """The version of an event an editor last opened, for “changed since you looked”."""
 
