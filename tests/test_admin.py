@@ -315,3 +315,16 @@ def test_the_form_shows_the_countrys_name_and_warns_when_a_new_country_keeps_the
     assert "The country is now Iraq (IQ), but the time zone is still Asia/Tehran" in (
         response.content.decode()
     )
+
+
+def test_the_change_summary_names_only_what_the_editor_changed(client, editor, make_event):
+    from django.contrib.admin.models import LogEntry
+
+    event = make_event(status="draft")
+    client.force_login(editor)
+    data = _form_data(event, event.category, start="2020-01-04 10:15", duplicate_ok="1")
+    assert client.post(_change_url(event), data).status_code == 302
+    message = LogEntry.objects.filter(object_id=str(event.pk)).latest("action_time")
+    summary = message.get_change_message()
+    assert "Start" in summary
+    assert "duplicate" not in summary.lower() and "seen" not in summary.lower()

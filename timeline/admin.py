@@ -100,6 +100,22 @@ class ZoneInput(forms.TextInput):
         )
 
 
+class Bookkeeping:
+    """A hidden field the form needs for itself: never "changed", so the history's summary
+    ("Changed start and timelines") names only what the editor changed."""
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class SeenVersionField(Bookkeeping, forms.IntegerField):
+    pass
+
+
+class AcknowledgementField(Bookkeeping, forms.CharField):
+    pass
+
+
 class CountryInput(forms.TextInput):
     """A text box with every country's name as a searchable list: "Iraq (IQ)"."""
 
@@ -144,8 +160,8 @@ class EventAdminForm(forms.ModelForm):
         widget=CountryInput,
         help_text="Type its name or its two-letter code, e.g. Iraq or IQ.",
     )
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    duplicate_ok = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_version = SeenVersionField(widget=forms.HiddenInput, required=False)
+    duplicate_ok = AcknowledgementField(widget=forms.HiddenInput, required=False)
     timelines = forms.ModelMultipleChoiceField(
         queryset=Timeline.objects.order_by("title"),
         required=False,
