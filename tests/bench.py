@@ -261,8 +261,8 @@ def time_to_chart(browser, url: str, selector: str, timeout: float) -> tuple:
         page.close()
 
 
-def timelinejs_page(folder: Path, url: str, n: int) -> Path:
-    """The same events in TimelineJS's JSON, on a page that loads TimelineJS from npm."""
+def timelinejs_html(folder: Path, data: dict, name: str, height: str = "100vh") -> Path:
+    """A page in `folder` drawing `data` with TimelineJS 3, installed from npm beside it."""
     if not (folder / "node_modules" / "@knight-lab" / "timelinejs").exists():
         subprocess.run(
             [
@@ -277,6 +277,20 @@ def timelinejs_page(folder: Path, url: str, n: int) -> Path:
             ],
             check=True,
         )
+    dist = "node_modules/@knight-lab/timelinejs/dist"
+    page = folder / name
+    page.write_text(f"""<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{dist}/css/timeline.css"></head><body style="margin:0">
+<div id="timeline-embed" style="width:100%;height:{height}"></div>
+<script src="{dist}/js/timeline.js"></script>
+<script>window.timeline = new TL.Timeline('timeline-embed', {json.dumps(data)});</script>
+</body></html>""")
+    return page
+
+
+def timelinejs_page(folder: Path, url: str, n: int) -> Path:
+    """The same events in TimelineJS's JSON, on a page that loads TimelineJS from npm."""
     rows = json.loads(
         manage(
             url,
@@ -299,14 +313,7 @@ def timelinejs_page(folder: Path, url: str, n: int) -> Path:
             for y, m, d, t, s in rows
         ],
     }
-    dist = "node_modules/@knight-lab/timelinejs/dist"
-    (folder / f"tl-{n}.html").write_text(f"""<!doctype html><html><head>
-<link rel="stylesheet" href="{dist}/css/timeline.css"></head><body>
-<div id="timeline-embed" style="width:100%;height:600px"></div>
-<script src="{dist}/js/timeline.js"></script>
-<script>window.timeline = new TL.Timeline('timeline-embed', {json.dumps(data)});</script>
-</body></html>""")
-    return folder / f"tl-{n}.html"
+    return timelinejs_html(folder, data, f"tl-{n}.html", height="600px")
 
 
 def main() -> None:

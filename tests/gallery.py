@@ -17,6 +17,7 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.bench import timelinejs_html  # noqa: E402
 from tests.browser import CHROMIUM, FLAGS  # noqa: E402
 
 OUT = ROOT / "tests" / "artifacts" / "gallery"
@@ -57,30 +58,9 @@ def serve(database: Path) -> tuple[subprocess.Popen, str]:
 
 
 def timelinejs_page(folder: Path, base: str) -> Path:
-    subprocess.run(
-        [
-            "npm",
-            "install",
-            "--prefix",
-            str(folder),
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            "@knight-lab/timelinejs",
-        ],
-        check=True,
+    return timelinejs_html(
+        folder, json.loads(urlopen(base + "/api/timelinejs.json").read()), "timelinejs.html"
     )
-    data = json.loads(urlopen(base + "/api/timelinejs.json").read())
-    dist = "node_modules/@knight-lab/timelinejs/dist"
-    page = folder / "timelinejs.html"
-    page.write_text(f"""<!doctype html><html><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="{dist}/css/timeline.css"></head><body style="margin:0">
-<div id="timeline-embed" style="width:100%;height:100vh"></div>
-<script src="{dist}/js/timeline.js"></script>
-<script>window.timeline = new TL.Timeline('timeline-embed', {json.dumps(data)});</script>
-</body></html>""")
-    return page
 
 
 def main() -> None:

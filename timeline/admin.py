@@ -89,15 +89,29 @@ MERGED_FIELDS = [
 ]
 
 
-class ZoneInput(forms.TextInput):
-    """A text box with every IANA zone as a searchable list (the browser filters as you type)."""
+class DatalistInput(forms.TextInput):
+    """A text box with a searchable list of values (the browser filters as you type)."""
+
+    list_id = ""
+
+    def options(self):
+        raise NotImplementedError
 
     def render(self, name, value, attrs=None, renderer=None):
-        attrs = {**(attrs or {}), "list": "zone-names", "autocomplete": "off"}
-        options = format_html_join("", '<option value="{}">', ((z,) for z in zone_names()))
+        attrs = {**(attrs or {}), "list": self.list_id, "autocomplete": "off"}
+        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options()))
         return super().render(name, value, attrs, renderer) + format_html(
-            '<datalist id="zone-names">{}</datalist>', options
+            '<datalist id="{}">{}</datalist>', self.list_id, options
         )
+
+
+class ZoneInput(DatalistInput):
+    """Every IANA zone."""
+
+    list_id = "zone-names"
+
+    def options(self):
+        return zone_names()
 
 
 class Bookkeeping:
@@ -116,15 +130,13 @@ class AcknowledgementField(Bookkeeping, forms.CharField):
     pass
 
 
-class CountryInput(forms.TextInput):
-    """A text box with every country's name as a searchable list: "Iraq (IQ)"."""
+class CountryInput(DatalistInput):
+    """Every country's name with its code: "Iraq (IQ)"."""
 
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = {**(attrs or {}), "list": "country-names", "autocomplete": "off"}
-        options = format_html_join("", '<option value="{}">', ((c,) for c in country_labels()))
-        return super().render(name, value, attrs, renderer) + format_html(
-            '<datalist id="country-names">{}</datalist>', options
-        )
+    list_id = "country-names"
+
+    def options(self):
+        return country_labels()
 
     def format_value(self, value):
         return country_label(value) if value and len(value) == 2 else value
@@ -846,11 +858,11 @@ class EventAdmin(VersionAdmin):
             return
         waiting = queryset.exclude(status=PUBLISHED)
         uncited = list(waiting.filter(citations__isnull=True))
-        ready = list(waiting.filter(citations__isnull=False).distinct())
-        self._move(
-            request, Event.objects.filter(pk__in=[e.pk for e in ready]), PUBLISHED, "Published {}."
+        ready = Event.objects.filter(
+            pk__in=list(waiting.filter(citations__isnull=False).values_list("pk", flat=True))
         )
-        self._warn_if_unlisted(request, Event.objects.filter(pk__in=[e.pk for e in ready]))
+        self._move(request, ready, PUBLISHED, "Published {}.")
+        self._warn_if_unlisted(request, ready)
         if uncited:
             skipped = ", ".join(e.title for e in uncited)
             self.message_user(
