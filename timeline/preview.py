@@ -36,8 +36,18 @@ def private_preview(view):
     return staff_member_required(require_safe(wrapper))
 
 
-def _preview_context(event: Event) -> dict:
-    return {"noindex": True, "preview": event}
+def _preview_context(event: Event, shown: Timeline | None = None, switch: str = "") -> dict:
+    """What the banner needs: the event's state, its timelines, which one is shown, and the
+    route that shows it on another (`switch`), for the timeline and embed previews."""
+    timelines = list(event.timelines.order_by("title"))
+    return {
+        "noindex": True,
+        "preview": event,
+        "preview_timelines": timelines,
+        "preview_shown": shown,
+        "preview_others": [t for t in timelines if t != shown],
+        "preview_switch": switch,
+    }
 
 
 @private_preview
@@ -60,12 +70,22 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _with_readers_events(previewed: Event) -> tuple[Timeline, object]:
-    """The timeline the event belongs to, and what readers see there plus this event."""
-    timeline = previewed.timelines.order_by("pk").first() or Timeline.default()
+def _shown_timeline(previewed: Event, slug: str | None) -> Timeline | None:
+    """The timeline asked for, else the main one if the event is on it, else its first; None
+    when it is on no timeline. A timeline the event is not on is no preview of it."""
+    on = previewed.timelines.order_by("title")
+    if slug is not None:
+        return get_object_or_404(on, slug=slug)
+    main = Timeline.main()
+    return (main if main and on.filter(pk=main.pk).exists() else None) or on.first()
+
+
+def _with_readers_events(previewed: Event, timeline: Timeline | None) -> tuple[Timeline, object]:
+    """The timeline shown, and what readers see there plus this event. On no timeline, the
+    event is shown among every published event, and the banner says readers will not."""
     public = timeline.published_events() if timeline else Event.objects.published()
     events = Event.objects.filter(Q(pk__in=public.values("pk")) | Q(pk=previewed.pk))
-    return timeline or Timeline(title="All events"), events
+    return timeline or Timeline(title="All published events"), events
 
 
 def _links_to_preview(context: dict, previewed: Event) -> dict:
@@ -81,30 +101,39 @@ def _links_to_preview(context: dict, previewed: Event) -> dict:
     return context
 
 
+# The chosen timeline is part of the path, not the query: filters, chips, "Clear all" and
+# HTMX requests all go to request.path, so the choice survives them.
 @private_preview
-def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def timeline(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     previewed = get_object_or_404(Event, pk=pk)
-    shown, events = _with_readers_events(previewed)
-    context = {"timeline": shown, **filter_events(request, events), **_preview_context(previewed)}
+    chosen = _shown_timeline(previewed, slug)
+    shown, events = _with_readers_events(previewed, chosen)
+    context = {
+        "timeline": shown,
+        **filter_events(request, events),
+        **_preview_context(previewed, chosen, "preview-timeline-on"),
+    }
     return render_browse(request, "timeline/timeline.html", _links_to_preview(context, previewed))
 
 
 @private_preview
-def embed(request: HttpRequest, pk: int) -> HttpResponse:
+def embed(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     previewed = get_object_or_404(Event, pk=pk)
     theme = request.GET.get("theme", "auto")
     if theme not in THEMES:
         return HttpResponseBadRequest(
             "theme must be light, dark or auto", content_type="text/plain"
         )
-    shown, events = _with_readers_events(previewed)
+    chosen = _shown_timeline(previewed, slug)
+    shown, events = _with_readers_events(previewed, chosen)
+    full = reverse("preview-timeline-on", args=[pk, chosen.slug]) if chosen else None
     context = {
         "timeline": shown,
         "theme": theme,
         "embed": True,
         "hidden_params": [],
-        "full_url": request.build_absolute_uri(reverse("preview-timeline", args=[pk])),
+        "full_url": request.build_absolute_uri(full or reverse("preview-timeline", args=[pk])),
         **filter_events(request, events),
-        **_preview_context(previewed),
+        **_preview_context(previewed, chosen, "preview-embed-on"),
     }
     return render_browse(request, "timeline/embed.html", _links_to_preview(context, previewed))

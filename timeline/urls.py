@@ -19,6 +19,12 @@ urlpatterns = [
     # Staff only, never cached or indexed: drafts as readers will see them.
     path("preview/events/<int:pk>/", preview.event, name="preview-event"),
     path("preview/events/<int:pk>/timeline/", preview.timeline, name="preview-timeline"),
+    path(
+        "preview/events/<int:pk>/timeline/<slug:slug>/",
+        preview.timeline,
+        name="preview-timeline-on",
+    ),
     path("preview/events/<int:pk>/embed/", preview.embed, name="preview-embed"),
+    path("preview/events/<int:pk>/embed/<slug:slug>/", preview.embed, name="preview-embed-on"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
