@@ -1,9 +1,11 @@
 import re
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tests.test_admin import _change_url, _form_data
+from timeline.history import Change
 from timeline.models import Citation, Claim, Event
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +39,10 @@ def test_the_history_shows_each_change_as_before_and_after(client, editor, make_
     client.force_login(editor)
     _edit(client, event, title="Rocket attack on K-1", summary="Thirty rockets hit the base.")
     html = client.get(_history_url(event)).content.decode()
-    assert "<del>Rocket attack</del>" in html
-    assert "<ins>Rocket attack on K-1</ins>" in html
-    assert "<ins>Thirty rockets hit the base.</ins>" in html
+    assert "<td>Rocket attack</td>" in html
+    assert "<td>Rocket attack <ins>on K-1</ins></td>" in html
+    assert "<td><del>What happened in Rocket attack</del>.</td>" in html
+    assert "<td><ins>Thirty rockets hit the base</ins>.</td>" in html
     assert "editor" in html
 
 
@@ -190,3 +193,71 @@ def test_restoring_an_old_version_keeps_the_events_timelines(
     event.refresh_from_db()
     assert event.title == "Kept on its timeline"
     assert list(event.timelines.all()) == [timeline]
+
+
+# What changed, word by word: removed words struck through, added words marked.
+
+
+def test_a_changed_text_marks_only_the_words_that_changed():
+    before, after = Change(
+        "Summary", "Thirty rockets hit the base.", "Twenty rockets hit the base at dawn."
+    ).marked()
+    assert before == "<del>Thirty</del> rockets hit the base."
+    assert after == "<ins>Twenty</ins> rockets hit the base <ins>at dawn</ins>."
+
+
+def test_words_changed_side_by_side_are_marked_as_one_run():
+    before, after = Change("Title", "the cat sat", "a dog ran").marked()
+    assert (before, after) == ("<del>the cat sat</del>", "<ins>a dog ran</ins>")
+
+
+def test_a_value_set_where_there_was_none_is_marked_whole():
+    assert Change("Place", "—", "Baghdad airport").marked() == ("—", "<ins>Baghdad airport</ins>")
+    assert Change("Place", "Baghdad", "—").marked() == ("<del>Baghdad</del>", "—")
+    assert Change("Event", "", "created").marked() == ("", "<ins>created</ins>")
+
+
+def test_word_marks_escape_what_the_editor_typed():
+    change = Change("Title", "<b>Strike</b> & co", "<b>Strike</b> <script>x</script>")
+    before, after = change.marked()
+    assert "<b>" not in before + after and "<script>" not in after
+    assert before == "&lt;b&gt;Strike&lt;/b&gt; <del>&amp; co</del>"
+    assert after.startswith("&lt;b&gt;Strike&lt;/b&gt; <ins>&lt;script&gt;x")
+
+
+def test_the_changes_table_is_an_include_that_takes_a_list_of_changes():
+    html = render_to_string(
+        "admin/timeline/event/_changes.html",
+        {"changes": [Change("Title", "Rocket attack", "Rocket attack on K-1")]},
+    )
+    assert '<th scope="row">Title</th>' in html
+    assert "<td>Rocket attack <ins>on K-1</ins></td>" in html
+
+
+def test_the_history_names_fields_and_values_in_plain_words(client, editor, make_event):
+    event = make_event("Named", status="draft")
+    client.force_login(editor)
+    _edit(
+        client,
+        event,
+        start="2020-01-03 18:05",
+        place_name="Baghdad International Airport",
+        image_url="https://example.org/a.jpg",
+    )
+    changes = {c.label: c for c in client.get(_history_url(event)).context["entries"][0].changes}
+    assert {"Start precision", "Place", "Image address"} <= set(changes)
+    precision = changes["Start precision"]
+    assert (precision.before, precision.after) == ("Day", "Minute")
+    assert "Place name" not in changes and "Image url" not in changes
+
+
+def test_the_history_gives_times_on_the_24_hour_clock(client, publisher, make_event):
+    event = make_event("Clocked", status="draft")
+    client.force_login(publisher)
+    _edit(client, event, start="2020-01-03 18:05", publish_at_0="2020-01-08", publish_at_1="18:30")
+    html = client.get(_history_url(event)).content.decode()
+    assert "18:05" in html and "18:30" in html
+    assert not re.search(r"\b\d{1,2}(:\d\d)? ?[ap]\.?m\b", html)
+    changes = client.get(_history_url(event)).context["entries"][0].changes
+    publish = next(c for c in changes if c.label == "Goes live at")
+    assert publish.after == "8 Jan 2020, 18:30 UTC"

@@ -7,14 +7,19 @@ version number moving forward.
 """
 
 import datetime as dt
+import difflib
+import re
 from dataclasses import dataclass, field
 
 import reversion
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
 from timeline import dates
+from timeline.entry import country_label
 from timeline.models import (
     Actor,
     Category,
@@ -24,6 +29,8 @@ from timeline.models import (
     EventActor,
     EventLink,
     KeptMemberships,
+    PartOfDay,
+    Precision,
     Source,
 )
 from timeline.workflow import NEEDS_CITATION, PUBLISHED, Refused
@@ -61,8 +68,24 @@ EVENT_FIELDS = [
     "status",
     "publish_at",
 ]
+# Where the model's own name reads as a column name rather than as words.
+LABELS = {
+    "label": "Chart label",
+    "slug": "Web address (slug)",
+    "precision": "Start precision",
+    "part_of_day": "Part of the day",
+    "timezone": "Time zone",
+    "place_name": "Place",
+    "image_url": "Image address",
+    "image_alt": "Image description (alt text)",
+    "publish_at": "Goes live at",
+}
 # The workflow is changed by its own steps (and logged there); restoring content keeps it.
 KEPT_ON_RESTORE = ["status", "publish_at", "published_at", "version", "created_at", "created_by_id"]
+# "Nothing here" as _show writes it: a value appearing or going is marked whole, not as a dash
+# replaced by words.
+NOTHING = ("", "—")
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 @dataclass
@@ -70,6 +93,62 @@ class Change:
     label: str
     before: str
     after: str
+
+    def marked(self) -> tuple[SafeString, SafeString]:
+        """Before and after as HTML: removed words in <del>, added ones in <ins>, all escaped."""
+        return mark_words(self.before, self.after)
+
+
+def mark_words(before: str, after: str) -> tuple[SafeString, SafeString]:
+    """A word-level diff of two texts, each side escaped; what only one side has is marked.
+
+    Editors' text is untrusted: every piece goes through escape() or format_html.
+    """
+    if before in NOTHING or after in NOTHING:
+        return _whole(before, "del"), _whole(after, "ins")
+    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    # autojunk would drop the spaces (the commonest token) from matching on long texts.
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    runs = _join_runs(
+        [(tag, old[i1:i2], new[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+    )
+    marked_before = mark_safe("".join(_run(tag, part, "del") for tag, part, _ in runs))
+    marked_after = mark_safe("".join(_run(tag, part, "ins") for tag, _, part in runs))
+    return marked_before, marked_after
+
+
+def _join_runs(runs: list[tuple]) -> list[tuple]:
+    """One mark per stretch of change: what two changes leave between them, if no more than a
+    word, belongs to them ("<del>the cat</del>", not "<del>the</del> <del>cat</del>"; "Iraqi
+    officials" → "the Iraqi military" as one change, not three)."""
+    for i in range(1, len(runs) - 1):
+        tag, old, new = runs[i]
+        if tag == "equal" and sum(1 for token in old if token[0].isalnum()) <= 1:
+            if runs[i - 1][0] != "equal" and runs[i + 1][0] != "equal":
+                runs[i] = ("between", old, new)
+    joined = []
+    for tag, old, new in runs:
+        if tag != "equal" and joined and joined[-1][0] != "equal":
+            joined[-1] = ("changed", joined[-1][1] + old, joined[-1][2] + new)
+        else:
+            joined.append((tag if tag == "equal" else "changed", old, new))
+    return joined
+
+
+def _run(tag: str, tokens: list[str], element: str) -> str:
+    text = "".join(tokens)
+    if tag == "equal" or not text.strip():
+        return escape(text)
+    core = text.strip()
+    start = text.index(core)
+    lead, trail = text[:start], text[start + len(core) :]
+    return escape(lead) + format_html("<{}>{}</{}>", element, core, element) + escape(trail)
+
+
+def _whole(text: str, element: str) -> SafeString:
+    if text in NOTHING:
+        return escape(text)
+    return format_html("<{}>{}</{}>", element, text, element)
 
 
 @dataclass
@@ -105,7 +184,7 @@ def snapshot(version: Version) -> Snapshot:
         fk, label = PARTS[model]
         row = other.field_dict
         if row.get(fk) == event_pk:
-            shot.parts[(label, other.object_id)] = _describe_part(model, row)
+            shot.parts[(label, other.object_id)] = describe_part(model, row)
     return shot
 
 
@@ -116,7 +195,7 @@ def _name(model, pk, attribute="name") -> str:
     return str(getattr(obj, attribute)) if obj else f"(deleted, #{pk})"
 
 
-def _describe_part(model, row: dict) -> str:
+def describe_part(model, row: dict) -> str:
     if model is EventActor:
         role = EventActor.Role(row["role"]).label if row["role"] in EventActor.Role else row["role"]
         note = f" — {row['note']}" if row.get("note") else ""
@@ -148,19 +227,28 @@ def _show(name: str, value, fields: dict) -> str:
         zone = Event(timezone=fields.get("timezone") or "UTC").zone
         precision = fields.get("precision" if name == "start" else "end_precision") or "day"
         return dates.describe(value, precision, zone, False)
-    if name == "publish_at":
-        return f"{timezone.localtime(value):%-d %b %Y, %H:%M} UTC"
     if name == "status":
         return Event.Status(value).label
+    if name in ("precision", "end_precision") and value in Precision:
+        return Precision(value).label
+    if name == "part_of_day" and value in PartOfDay:
+        return PartOfDay(value).label
+    if name == "country":
+        return country_label(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        # Said in UTC, on the 24-hour clock, like every time in the desk.
+        aware = timezone.make_aware(value, dt.UTC) if timezone.is_naive(value) else value
+        return f"{aware.astimezone(dt.UTC):%-d %b %Y, %H:%M} UTC"
     return str(value)
 
 
-def _label(name: str) -> str:
+def field_label(name: str) -> str:
+    """The field as the history and the conflict message name it: "Place", "Start precision"."""
     field_name = name.removesuffix("_id")
+    if field_name in LABELS:
+        return LABELS[field_name]
     return str(Event._meta.get_field(field_name).verbose_name).capitalize()
 
 
@@ -170,7 +258,7 @@ def compare(old: Snapshot | None, new: Snapshot) -> list[Change]:
         return [Change("Event", "", "created")]
     changes = [
         Change(
-            _label(name),
+            field_label(name),
             _show(name, old.fields.get(name), old.fields),
             _show(name, new.fields.get(name), new.fields),
         )
