@@ -2,7 +2,9 @@
 
 Both formats are read into `Slide`s first; one function then turns a slide into an Event. Every
 problem names the row or event and the field as the file spells it, and the whole import runs
-in one transaction, so a bad row leaves the database as it was.
+in one transaction, so a bad row leaves the database as it was. The desk's import page
+(timeline.desk_import) runs the same steps through `import_rows`, which skips a bad row with
+its problem instead of stopping, and as a dry run rolls everything back.
 """
 
 import calendar
@@ -16,11 +18,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
+from timeline import workflow
 from timeline.models import Category, Event, Precision, Timeline, validate_timezone
 
 PARTS = ("year", "month", "day", "hour", "minute")
@@ -33,6 +37,7 @@ SHEET_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::\d{2}(?:\.\d+)?)?\s*([AaPp]
 class ImportProblem(Exception):
     def __init__(self, where: str, field_label: str, message: str):
         super().__init__(f"{where}, {field_label}: {message}")
+        self.where, self.field_label, self.message = where, field_label, message
 
 
 @dataclass
@@ -49,6 +54,8 @@ class Slide:
     unique_id: str = ""
     media: dict[str, str] = field(default_factory=dict)
     is_era: bool = False
+    # Found while reading; the import stops at it (the desk's import skips the row).
+    unreadable: ImportProblem | None = None
 
     def problem(self, name: str, message: str) -> ImportProblem:
         return ImportProblem(self.where, self.labels.get(name, name), message)
@@ -67,6 +74,19 @@ class Report:
     updated: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     timeline_created: bool = False
+
+
+@dataclass
+class Row:
+    """One slide as the desk's import read it: the draft it becomes, or what is wrong with it."""
+
+    where: str
+    title: str
+    date: str
+    category: str = ""
+    new_category: bool = False
+    problem: str = ""
+    event_pk: int | None = None
 
 
 # Reading TimelineJS JSON ----------------------------------------------------------------------
@@ -96,6 +116,15 @@ def _json_parts(value, where: str, name: str) -> dict[str, str]:
 
 
 def _json_slide(item, where: str, is_era: bool = False) -> Slide:
+    try:
+        return _read_json_slide(item, where, is_era)
+    except ImportProblem as exc:
+        text = item.get("text") if isinstance(item, dict) else None
+        headline = str(text.get("headline") or "") if isinstance(text, dict) else ""
+        return Slide(where, JSON_LABELS, {}, {}, headline, is_era=is_era, unreadable=exc)
+
+
+def _read_json_slide(item, where: str, is_era: bool) -> Slide:
     if not isinstance(item, dict):
         raise ImportProblem(where, "slide", "expected an object")
     text = item.get("text") or {}
@@ -123,8 +152,13 @@ def read_json(content: str) -> Document:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
         raise ImportProblem(f"line {exc.lineno}", f"column {exc.colno}", exc.msg) from None
+    except (ValueError, RecursionError):
+        # A number too long to read, or arrays nested thousands deep: not a timeline.
+        raise ImportProblem("the file", "JSON", "this is not a TimelineJS file") from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ImportProblem("the file", "events", "a TimelineJS file has a list of events")
+    if not isinstance(data.get("eras") or [], list):
+        raise ImportProblem("the file", "eras", "expected a list of eras")
     document = Document()
     title = data.get("title") or {}
     if isinstance(title, dict) and isinstance(title.get("text"), dict):
@@ -185,7 +219,11 @@ def _sheet_time(value: str, where: str, column: str) -> dict[str, str]:
 
 def read_sheet(content: str) -> Document:
     reader = csv.DictReader(io.StringIO(content))
-    headers = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportProblem("row 1", "CSV", str(exc)) from None
+    headers = {(name or "").strip().lower(): name for name in fieldnames}
     for required in ("Year", "Headline"):
         if required.lower() not in headers:
             raise ImportProblem("row 1", required, "the column is missing")
@@ -209,9 +247,13 @@ def read_sheet(content: str) -> Document:
             document.description = _plain(cell["text"])
             continue
         start = {p: cell[p] for p in ("year", "month", "day") if cell[p]}
-        start |= _sheet_time(cell["time"], where, "Time")
         end = {p: cell[f"end_{p}"] for p in ("year", "month", "day") if cell[f"end_{p}"]}
-        end |= _sheet_time(cell["end_time"], where, "End Time")
+        unreadable = None
+        try:
+            start |= _sheet_time(cell["time"], where, "Time")
+            end |= _sheet_time(cell["end_time"], where, "End Time")
+        except ImportProblem as exc:
+            unreadable = exc
         document.slides.append(
             Slide(
                 where=where,
@@ -223,6 +265,7 @@ def read_sheet(content: str) -> Document:
                 group=cell["group"],
                 media={"url": cell["media"], "caption": cell["caption"], "credit": cell["credit"]},
                 is_era=kind == "era",
+                unreadable=unreadable,
             )
         )
     return document
@@ -287,39 +330,61 @@ FIELD_SOURCES = {
 
 
 class _Importer:
-    def __init__(self, timeline: Timeline, zone: ZoneInfo, update: bool, fallback_group: str):
+    def __init__(
+        self,
+        timeline: Timeline | None,
+        zone: ZoneInfo,
+        update: bool,
+        fallback_group: str,
+        *,
+        user=None,
+        create_only: bool = False,
+    ):
         self.timeline, self.zone, self.update = timeline, zone, update
         self.fallback_group = fallback_group
+        # The desk's import: every slide a new draft by `user`, none that is already there.
+        self.user, self.create_only = user, create_only
         self.categories: dict[str, Category] = {}
         self.slugs: set[str] = set()
+        self.new_pks: set[int] = set()
+        self.new_categories: set[int] = set()
         self.report = Report()
 
     def category(self, slide: Slide) -> Category:
+        """The category for the slide's group; a new one is saved only with its first event,
+        so a slide refused after this leaves nothing behind."""
         name = _plain(slide.group) or self.fallback_group
         if len(name) > Category._meta.get_field("name").max_length:
             raise slide.problem("group", "a category name has at most 80 characters")
         if name.lower() not in self.categories:
             found = Category.objects.filter(name__iexact=name).first()
-            if found is None:
-                slug = base = slugify(name) or "imported"
-                n = 1
-                while Category.objects.filter(slug=slug).exists():
-                    n += 1
-                    slug = f"{base}-{n}"
-                found = Category.objects.create(name=name, slug=slug)
-            self.categories[name.lower()] = found
+            self.categories[name.lower()] = found or Category(name=name)
         return self.categories[name.lower()]
 
     def slug(self, slide: Slide, title: str) -> str:
         base = slugify(slide.unique_id)[:190] or slugify(title)[:190] or "imported-event"
         slug, n = base, 1
-        while slug in self.slugs:
+        while slug in self.slugs or (self.create_only and Event.objects.filter(slug=slug).exists()):
             n += 1
             slug = f"{base}-{n}"
         self.slugs.add(slug)
         return slug
 
-    def add(self, slide: Slide) -> None:
+    def refuse_duplicates(self, slide: Slide, title: str, start: dt.datetime) -> None:
+        """Uploading a file twice, or confirming it twice, finds every row already there."""
+        found = workflow.likely_duplicates(title, start.date(), None)
+        found = [event for event in found if event.pk not in self.new_pks]
+        if found:
+            raise slide.problem(
+                "headline",
+                f"looks like “{found[0].title}”, already in the desk (same day, similar "
+                "title); add it by hand if it is a different event",
+            )
+
+    def add(self, slide: Slide) -> Event | None:
+        """The slide saved as a draft event (None when an edited event is kept as it is)."""
+        if slide.unreadable is not None:
+            raise slide.unreadable
         title = _plain(slide.headline)
         if not title:
             raise slide.problem("headline", "a headline is needed")
@@ -329,6 +394,8 @@ class _Importer:
             end, end_precision = _moment(slide, slide.end, "end_", self.zone)
             if end < start:
                 raise slide.problem("end_year", "the end is before the start")
+        if self.create_only:
+            self.refuse_duplicates(slide, title, start)
         summary, body = _summary_and_body(slide.text)
         media = slide.media.get("url", "").strip()
         is_image = bool(media) and bool(IMAGE_PATH.search(urlparse(media).path))
@@ -339,12 +406,12 @@ class _Importer:
             body = "\n\n".join(filter(None, [body, line]))
 
         slug = self.slug(slide, title)
-        event = Event.objects.filter(slug=slug).first()
+        event = None if self.create_only else Event.objects.filter(slug=slug).first()
         if event is not None and _edited(event) and not self.update:
             self.report.kept.append(slug)
-            return
+            return None
         (self.report.updated if event else self.report.created).append(slug)
-        event = event or Event(slug=slug)
+        event = event or Event(slug=slug, created_by=self.user)
         event.title, event.summary, event.body = title, summary or title, body
         event.start, event.precision = start, precision
         event.end, event.end_precision = end, end_precision
@@ -356,15 +423,32 @@ class _Importer:
         event.image_alt = _plain(slide.media.get("alt", "")) if is_image else ""
         # Whatever it was, the imported text is unreviewed: it goes back to being a draft.
         event.status = Event.Status.DRAFT
-        event.updated_by = None
+        event.updated_by = self.user
         event.set_local_dates()
+        new_category = event.category.pk is None
         try:
-            event.full_clean()
+            event.full_clean(exclude=["category"] if new_category else None)
         except ValidationError as exc:
             name, messages = next(iter(exc.message_dict.items()))
             raise slide.problem(FIELD_SOURCES.get(name, name), " ".join(messages)) from None
+        if new_category:
+            _save_category(event.category)
+            self.new_categories.add(event.category.pk)
         event.save()
-        self.timeline.events.add(event)
+        self.new_pks.add(event.pk)
+        if self.timeline is not None:
+            self.timeline.events.add(event)
+        return event
+
+
+def _save_category(category: Category) -> None:
+    slug = base = slugify(category.name) or "imported"
+    n = 1
+    while Category.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    category.slug = slug
+    category.save()
 
 
 def _edited(event: Event) -> bool:
@@ -396,10 +480,6 @@ def import_document(
     slug = slugify(timeline)
     if not slug:
         raise ImportProblem("the options", "--timeline", "give the timeline's slug, e.g. gulf-2020")
-    events = [slide for slide in document.slides if not slide.is_era]
-    # Our own exports repeat every span as an era; an era that is also an event is not new.
-    headlines = {_plain(slide.headline) for slide in events}
-    eras = [s for s in document.slides if s.is_era and _plain(s.headline) not in headlines]
     with transaction.atomic():
         found, created = Timeline.objects.get_or_create(
             slug=slug,
@@ -411,6 +491,71 @@ def import_document(
         )
         importer = _Importer(found, ZoneInfo(timezone), update, fallback_group)
         importer.report.timeline_created = created
-        for slide in events + eras:
+        for slide in _to_import(document):
             importer.add(slide)
     return importer.report
+
+
+def _to_import(document: Document) -> list[Slide]:
+    events = [slide for slide in document.slides if not slide.is_era]
+    # Our own exports repeat every span as an era; an era that is also an event is not new.
+    headlines = {_plain(slide.headline) for slide in events}
+    eras = [s for s in document.slides if s.is_era and _plain(s.headline) not in headlines]
+    return events + eras
+
+
+def _as_written(parts: dict[str, str]) -> str:
+    day = "-".join(parts[p] for p in ("year", "month", "day") if p in parts)
+    clock = ":".join(parts[p].zfill(2) for p in ("hour", "minute") if p in parts)
+    return " ".join(filter(None, [day, clock]))
+
+
+def reads_as(slide: Slide, zone: ZoneInfo) -> str:
+    """The slide's date as readers would see it, or as the file wrote it if it cannot be read."""
+    try:
+        start, precision = _moment(slide, slide.start, "", zone)
+        end, end_precision = _moment(slide, slide.end, "end_", zone) if slide.end else (None, "")
+    except ImportProblem:
+        return " – ".join(filter(None, [_as_written(slide.start), _as_written(slide.end)]))
+    shown = Event(start=start, precision=precision, end=end, end_precision=end_precision)
+    shown.timezone = zone.key
+    return shown.display_date
+
+
+def import_rows(
+    document: Document,
+    *,
+    timeline: Timeline | None,
+    timezone: str,
+    fallback_group: str,
+    user,
+    comment: str,
+    keep: bool,
+) -> list[Row]:
+    """Each slide as a new draft by `user`, on `timeline`, or the reason it cannot be one.
+
+    Unlike `import_document`, a bad row is skipped rather than fatal, and nothing already in
+    the desk is overwritten. With `keep=False` the same steps run and are rolled back, so the
+    dry run shows exactly what the import will do.
+    """
+    zone = ZoneInfo(timezone)
+    rows = []
+    with transaction.atomic():
+        importer = _Importer(timeline, zone, False, fallback_group, user=user, create_only=True)
+        for slide in _to_import(document):
+            row = Row(slide.where, _plain(slide.headline), reads_as(slide, zone))
+            try:
+                # One revision per event, as a save in the desk makes.
+                with transaction.atomic(), reversion.create_revision():
+                    event = importer.add(slide)
+                    reversion.set_user(user)
+                    reversion.set_comment(comment)
+            except ImportProblem as exc:
+                row.problem = f"{exc.field_label}: {exc.message}"
+            else:
+                row.category, row.event_pk = event.category.name, event.pk
+                row.new_category = event.category.pk in importer.new_categories
+            rows.append(row)
+        if not keep:
+            transaction.set_rollback(True)
+    return rows
