@@ -82,7 +82,7 @@ def test_editor_can_open_the_event_list_and_the_change_form(client, editor, make
     assert "Kerman stampede" in listing.content.decode()
     form = client.get(_change_url(event))
     assert form.status_code == 200
-    assert "Citations" in form.content.decode()
+    assert "Sources: where it was reported" in form.content.decode()
 
 
 def test_editor_types_local_time_and_it_is_stored_in_utc(client, editor, category):

@@ -112,3 +112,77 @@ def test_a_form_without_its_version_is_refused(two_desks, make_event):
     assert response.status_code == 200
     event.refresh_from_db()
     assert event.title != "Sneaky"
+
+
+def test_what_they_changed_is_marked_word_by_word(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft", summary="A drone strike.")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    _post(amira, event, amira_saw, summary="A drone strike at <Baghdad> airport.")
+    refused = _post(ben, event, ben_saw, title="Baghdad airport strike")
+    html = refused.content.decode()
+    assert "<ul class='changes'>" in html
+    assert "A drone strike <ins>at &lt;Baghdad&gt; airport</ins>." in html
+    assert "<Baghdad>" not in html
+
+
+def test_a_clash_marks_the_words_that_differ_and_keeps_its_button(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    _post(amira, event, amira_saw, summary="Amira's summary of the strike.")
+    refused = _post(ben, event, ben_saw, summary="Ben's summary of the strike.")
+    html = refused.content.decode()
+    clashes = html[html.index("<ul class='clashes'>") :]
+    clashes = clashes[: clashes.index("</ul>")]
+    assert "theirs “<del>Amira</del>&#x27;s summary of the strike.”" in clashes
+    assert "yours “<ins>Ben</ins>&#x27;s summary of the strike.”" in clashes
+    assert "data-use-theirs='summary' data-value='Amira&#x27;s summary of the strike.'" in clashes
+
+
+def test_a_refused_save_heads_the_page_with_the_title_as_saved(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    assert _post(amira, event, amira_saw, title="Airport strike kills Soleimani").status_code == 302
+
+    refused = _post(ben, event, ben_saw, title="Baghdad airport strike")
+    assert refused.status_code == 200
+    assert refused.context["subtitle"] == "Airport strike kills Soleimani"
+    html = refused.content.decode()
+    assert "<h2>Airport strike kills Soleimani</h2>" in html
+    breadcrumbs = html[html.index('<div class="breadcrumbs">') :]
+    breadcrumbs = breadcrumbs[: breadcrumbs.index("</div>")]
+    assert "Airport strike kills Soleimani" in breadcrumbs
+    assert "Baghdad airport strike" not in breadcrumbs
+    # The form itself still holds what Ben typed, for him to decide.
+    assert refused.context["adminform"].form.data["title"] == "Baghdad airport strike"
+
+
+def test_their_start_merged_into_the_form_keeps_its_precision(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    saved = _post(amira, event, amira_saw, start="2020-01-03 10:00", precision="hour")
+    assert saved.status_code == 302
+
+    refused = _post(ben, event, ben_saw, place_name="Baghdad International Airport")
+    form = refused.context["adminform"].form
+    assert (form.data["start"], form.data["precision"]) == ("2020-01-03 10:00", "hour")
+    assert ben.post(_change_url(event), form.data).status_code == 302
+    event.refresh_from_db()
+    assert (event.precision, f"{event.local_start:%H:%M}") == ("hour", "10:00")
+    assert event.place_name == "Baghdad International Airport"
+
+
+def test_the_use_theirs_button_for_a_date_carries_their_precision(two_desks, make_event):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    _post(amira, event, amira_saw, start="2020-01-03 10:15")
+    refused = _post(ben, event, ben_saw, start="2020-01-03 11:00", precision="hour")
+    html = refused.content.decode()
+    assert (
+        "data-use-theirs='start' data-value='2020-01-03 10:15' "
+        "data-precision-field='precision' data-precision=''"
+    ) in html

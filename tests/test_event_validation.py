@@ -100,9 +100,9 @@ def test_one_coordinate_alone_asks_for_the_other(desk, category):
     assert "Give both latitude and longitude" in _errors(response)["longitude"]
 
 
-def test_a_claim_without_a_source_says_where_to_pick_one(desk, make_event):
+def test_a_claim_without_a_source_does_not_take_a_citation_being_deleted(desk, make_event):
     event = make_event(status="draft")
-    data = _form_data(event, event.category, **{"claims-0-source": ""})
+    data = _form_data(event, event.category, **{"claims-0-source": "", "citations-0-DELETE": "on"})
     response = desk.post(_change_url(event), data)
     assert "Say where this claim was reported: pick a source" in response.content.decode()
 
@@ -130,3 +130,75 @@ def test_a_different_title_on_the_same_day_is_no_duplicate(desk, category, make_
     make_event("Funeral procession", start=dt.datetime(2020, 1, 2, 22, tzinfo=dt.UTC))
     response = _add(desk, category, title="Rocket attack", start="2020-01-03")
     assert response.status_code == 302
+
+
+# A look-alike the editor said was a different event stays acknowledged for that event.
+
+
+def _add_despite_the_warning(desk, category, **fields):
+    first = desk.post(reverse(ADD), _form_data(None, category, **fields))
+    assert "This may be a duplicate of" in first.content.decode()
+    again = desk.post(reverse(ADD), first.context["adminform"].form.data)
+    assert again.status_code == 302
+    return Event.objects.get(title=fields["title"])
+
+
+@pytest.fixture
+def look_alike(make_event):
+    return make_event(
+        "Drone strike at Baghdad airport",
+        start=dt.datetime(2020, 1, 2, 22, 0, tzinfo=dt.UTC),
+        status="draft",
+    )
+
+
+def test_an_acknowledged_look_alike_is_not_warned_about_when_the_time_is_added_later(
+    desk, category, look_alike
+):
+    event = _add_despite_the_warning(
+        desk, category, title="Drone strike at Baghdad Airport", start="2020-01-03"
+    )
+    data = _form_data(event, category, start="2020-01-03 01:00")
+    response = desk.post(_change_url(event), data)
+    assert response.status_code == 302, _errors(response)
+
+
+def test_an_acknowledged_look_alike_is_not_warned_about_when_the_title_is_reworded(
+    desk, category, look_alike
+):
+    event = _add_despite_the_warning(
+        desk, category, title="Drone strike at Baghdad Airport", start="2020-01-03"
+    )
+    data = _form_data(event, category, title="Drone strike at Baghdad Airport kills Soleimani")
+    response = desk.post(_change_url(event), data)
+    assert response.status_code == 302, _errors(response)
+
+
+def test_a_new_look_alike_after_a_reworded_title_is_still_warned_about(
+    desk, category, make_event, look_alike
+):
+    event = _add_despite_the_warning(
+        desk, category, title="Drone strike at Baghdad Airport", start="2020-01-03"
+    )
+    other = make_event(
+        "Soleimani killed in Baghdad",
+        start=dt.datetime(2020, 1, 2, 23, 0, tzinfo=dt.UTC),
+        status="draft",
+    )
+    data = _form_data(event, category, title="Soleimani killed in Baghdad airport strike")
+    response = desk.post(_change_url(event), data)
+    assert response.status_code == 200
+    warning = _errors(response)["title"]
+    assert other.title in warning and look_alike.title not in warning
+
+
+def test_the_acknowledgement_survives_another_error_on_the_form(desk, category, look_alike):
+    data = _form_data(None, category, title="Drone strike at Baghdad Airport", start="2020-01-03")
+    first = desk.post(reverse(ADD), data)
+    assert "This may be a duplicate of" in first.content.decode()
+    broken = {**first.context["adminform"].form.data.dict(), "latitude": "33.3"}
+    second = desk.post(reverse(ADD), broken)
+    assert "Give both latitude and longitude" in _errors(second)["longitude"]
+    assert "duplicate" not in _errors(second).get("title", "")
+    fixed = {**second.context["adminform"].form.data.dict(), "latitude": ""}
+    assert desk.post(reverse(ADD), fixed).status_code == 302

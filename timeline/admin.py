@@ -6,24 +6,27 @@ timeline.history, date entry in timeline.entry; this module wires them into the 
 
 import datetime as dt
 import json
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from timeline import dates, history, lookalikes, workflow
+from timeline import dates, desk_import, desk_list, history, lookalikes, review, workflow
 from timeline.entry import (
     COUNTRY_ZONES,
     MULTI_ZONE_COUNTRIES,
@@ -46,6 +49,7 @@ from timeline.models import (
     EventActor,
     EventLink,
     EventSeen,
+    PendingChange,
     Precision,
     Source,
     Timeline,
@@ -54,6 +58,7 @@ from timeline.models import (
 from timeline.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 
 PUBLISH_PERMISSION = workflow.PUBLISH_PERMISSION
+PUBLISHERS_PUBLISH_TIMELINES = "Only a Publisher can publish or unpublish a timeline."
 ONLY_PUBLISHERS_RECOVER = (
     "Only a Publisher can bring back a deleted event: ask one, and say which event it was."
 )
@@ -87,6 +92,8 @@ MERGED_FIELDS = [
     "image_credit",
     "status",
 ]
+# A date's precision select: a date taken from another editor takes its precision too.
+PRECISION_FIELDS = {"start": "precision", "end": "end_precision"}
 
 
 class DatalistInput(forms.TextInput):
@@ -151,6 +158,7 @@ class EventAdminForm(forms.ModelForm):
 
     user = None  # set per request by EventAdmin.get_form
     recovered_timelines = None  # set by EventAdmin.recover_view: the deleted event's timelines
+    reopened = None  # set by EventAdmin.get_form: a change for review shown in the form
 
     start = WhenField(label="Start")
     end = WhenField(label="End", required=False, help_text="Only for events that lasted.")
@@ -174,6 +182,8 @@ class EventAdminForm(forms.ModelForm):
     )
     seen_version = SeenVersionField(widget=forms.HiddenInput, required=False)
     duplicate_ok = AcknowledgementField(widget=forms.HiddenInput, required=False)
+    # The change waiting for review that this form showed, if any (see EventAdmin.get_form).
+    seen_change = SeenVersionField(widget=forms.HiddenInput, required=False)
     timelines = forms.ModelMultipleChoiceField(
         queryset=Timeline.objects.order_by("title"),
         required=False,
@@ -185,8 +195,14 @@ class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = "__all__"  # noqa: DJ007 - EventAdmin.fieldsets picks the fields
+        # Sized for what they hold (one or two sentences), so the whole event fits less scrolling.
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
+        if self.reopened is not None and not args and kwargs.get("data") is None:
+            # The form shows the change as it was sent for review, ready to be amended.
+            kwargs["data"] = review.form_data(self.reopened)
+            kwargs["data"]["seen_change"] = str(self.reopened.pk)
         super().__init__(*args, **kwargs)
         event = self.instance
         self.initial_status = event.status if event.pk else ""
@@ -263,11 +279,22 @@ class EventAdminForm(forms.ModelForm):
             self.add_error("status", problem)
         if self.instance.pk:
             self._check_version(cleaned)
+            self._check_waiting_change(cleaned)
         if zone is not None and isinstance(cleaned.get("start"), dt.datetime):
             self._check_duplicates(cleaned, zone)
         # The citation inline checks the citations that arrive with this form.
         self.instance._citations_checked_elsewhere = True
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.conflict:
+            # The refused form was written onto the instance, which also heads the page (title,
+            # breadcrumbs, "View on site"): those name the event as saved, not as this form
+            # would have it. The status stays the form's: the citation inline checks it.
+            saved = Event.objects.filter(pk=self.instance.pk).values("title", "slug").first()
+            for name, value in (saved or {}).items():
+                setattr(self.instance, name, value)
 
     def _zone(self, cleaned) -> ZoneInfo | None:
         if "timezone" in self.errors:
@@ -340,7 +367,7 @@ class EventAdminForm(forms.ModelForm):
                 format_html_join(
                     "",
                     "<li><b>{}</b>: {} → {}</li>",
-                    ((c.label, c.before or "—", c.after or "—") for c in changes),
+                    ((c.label, *c.marked()) for c in changes),
                 ),
             )
         if merged:
@@ -355,8 +382,17 @@ class EventAdminForm(forms.ModelForm):
                 format_html_join(
                     "",
                     "<li><b>{}</b>: theirs “{}”, yours “{}” <button type='button' "
-                    "data-use-theirs='{}' data-value='{}'>Use theirs</button></li>",
-                    clashes,
+                    "data-use-theirs='{}' data-value='{}'{}>Use theirs</button></li>",
+                    (
+                        (
+                            c.label,
+                            *history.mark_words(c.theirs, c.yours),
+                            c.name,
+                            c.value,
+                            c.precision_attributes(),
+                        )
+                        for c in clashes
+                    ),
                 ),
             )
         if inline_changed:
@@ -370,6 +406,28 @@ class EventAdminForm(forms.ModelForm):
             message += mark_safe("<p>Check the form, then save again to keep the result.</p>")
         raise ValidationError(message, code="conflict")
 
+    def _check_waiting_change(self, cleaned) -> None:
+        """Someone's change waiting for review is not silently replaced by a form that never
+        showed it."""
+        if not review.needs_review(self.user, self.instance):
+            return
+        waiting = review.waiting_for(self.instance.pk)
+        if waiting is None or waiting.pk == cleaned.get("seen_change"):
+            return
+        self.conflict = True
+        raise ValidationError(
+            format_html(
+                "<strong>{} sent a change to this event for review on {}, after you opened it. "
+                "Your changes are not saved yet.</strong> <a href='{}' target='_blank' "
+                "rel='noopener'>See their change</a>, then open the event again: the form "
+                "will show it, and you can add yours.",
+                waiting.proposed_by or "Someone",
+                f"{timezone.localtime(waiting.proposed_at):%-d %b %Y, %H:%M} UTC",
+                reverse("admin:timeline_event_review", args=[self.instance.pk]),
+            ),
+            code="conflict",
+        )
+
     def _merge(self, cleaned, current: Event, seen: int | None):
         """Take their value where you left a field alone; list fields you both changed."""
         base = history.fields_at(current, seen) if seen is not None else None
@@ -382,21 +440,24 @@ class EventAdminForm(forms.ModelForm):
             yours = _cleaned_value(cleaned, name)
             if theirs == yours:
                 continue
-            label = str(self.fields[name].label or name).capitalize()
+            label = history.field_label(name)
+            precision_field = PRECISION_FIELDS.get(name, "")
             if base is not None and yours == base.get(name) and theirs != base.get(name):
                 data.setlist(name, _as_form_data(current, name))
-                if name in ("start", "end"):
-                    data.setlist(f"{name}_precision" if name == "end" else "precision", [""])
+                if precision_field:
+                    data.setlist(precision_field, [_precision_as_form_data(current, name)])
                 merged.append(label.lower())
             elif base is None or theirs != base.get(name):
                 shown = _as_form_data(current, name)
                 clashes.append(
-                    (
+                    Clash(
                         label,
                         _readable(current, name),
                         yours_text(cleaned, name),
                         name,
                         shown[0] if shown else "",
+                        precision_field,
+                        _precision_as_form_data(current, name) if precision_field else "",
                     )
                 )
         self.data = data
@@ -406,11 +467,20 @@ class EventAdminForm(forms.ModelForm):
         title, start = cleaned.get("title"), cleaned.get("start")
         if not title or start is None:
             return
-        instance = self.instance
-        if instance.pk and title == instance.title and start == instance.start:
+        instance = self.instance  # still as saved: the form is written onto it after clean()
+        day = start.astimezone(zone).date()
+        if instance.pk and title == instance.title and day == instance.local_start_date:
             return
         acknowledged = set((cleaned.get("duplicate_ok") or "").split(","))
-        found = workflow.likely_duplicates(title, start.astimezone(zone).date(), instance.pk)
+        found = workflow.likely_duplicates(title, day, instance.pk)
+        if instance.pk and found:
+            # The acknowledgement is not stored with the event, but what it was about is known:
+            # a look-alike of the event as saved was warned about when it was saved (or, made
+            # later, warned its own editor about this one). Only a new look-alike is news.
+            before = workflow.likely_duplicates(
+                instance.title, instance.local_start_date, instance.pk
+            )
+            acknowledged |= {str(e.pk) for e in before}
         fresh = [e for e in found if str(e.pk) not in acknowledged]
         if not fresh:
             return
@@ -456,11 +526,39 @@ def _as_form_data(event: Event, name: str) -> list[str]:
     if name == "end":
         if not event.end:
             return [""]
-        return [format_when(event.local_end.replace(tzinfo=None), event.end_precision)]
+        end_precision = event.end_precision or event.precision
+        return [format_when(event.local_end.replace(tzinfo=None), end_precision)]
     value = _model_value(event, name)
     if isinstance(value, bool):
         return ["on"] if value else []
     return ["" if value is None else str(value)]
+
+
+def _precision_as_form_data(event: Event, name: str) -> str:
+    """The precision select as the form shows it for the event's date: "hour" has no typed
+    form of its own (see EventAdminForm.__init__); the rest read back as typed."""
+    precision = event.precision if name == "start" else event.end_precision or event.precision
+    return "hour" if precision == "hour" else ""
+
+
+class Clash(NamedTuple):
+    """A field both editors changed: both values, and what "Use theirs" puts in the form."""
+
+    label: str
+    theirs: str
+    yours: str
+    name: str
+    value: str
+    precision_field: str = ""
+    precision: str = ""
+
+    def precision_attributes(self) -> str:
+        """For a date, the precision select editors.js sets with it, so 10:15 stays 10:15."""
+        if not self.precision_field:
+            return ""
+        return format_html(
+            " data-precision-field='{}' data-precision='{}'", self.precision_field, self.precision
+        )
 
 
 def _readable(event: Event, name: str) -> str:
@@ -495,36 +593,81 @@ class CitationFormSet(forms.BaseInlineFormSet):
 
 
 class ClaimForm(forms.ModelForm):
+    NO_SOURCE = "Say where this claim was reported: pick a source, or cite one under Sources."
+
     class Meta:
         model = Claim
         fields = "__all__"  # noqa: DJ007 - ClaimInline.fields picks the fields
-        error_messages = {
-            "source": {
-                "required": "Say where this claim was reported: pick a source, or add one with +."
-            },
-            "text": {"required": "Write the claim as it was reported."},
-        }
+        error_messages = {"text": {"required": "Write the claim as it was reported."}}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # ClaimFormSet fills it from the citations when it is left empty.
+        self.fields["source"].required = False
+        self.fields["source"].help_text = "Leave empty to use the first source cited above."
 
 
 class EventActorInline(admin.TabularInline):
     model = EventActor
     autocomplete_fields = ["actor"]
+    verbose_name_plural = "Who: actors and their roles"
     extra = 1
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = "__all__"  # noqa: DJ007 - the inline shows every field
+        widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    form = CitationForm
     formset = CitationFormSet
     autocomplete_fields = ["source"]
+    verbose_name_plural = "Sources: where it was reported"
     extra = 1
+
+
+class ClaimFormSet(forms.BaseInlineFormSet):
+    """A claim left without a source takes the event's first cited one: the source is chosen
+    once, in Sources, for the usual event reported by one outlet."""
+
+    def clean(self):
+        super().clean()
+        cited = _first_cited_source(self.data)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("source") or not form.has_changed():
+                continue
+            if cited is None:
+                form.add_error("source", ClaimForm.NO_SOURCE)
+            else:
+                form.instance.source = cited
+                data["source"] = cited
+
+
+def _first_cited_source(data) -> Source | None:
+    total = data.get("citations-TOTAL_FORMS", "")
+    for i in range(int(total) if total.isdigit() else 0):
+        pk = data.get(f"citations-{i}-source", "")
+        if pk.isdigit() and not data.get(f"citations-{i}-DELETE"):
+            source = Source.objects.filter(pk=pk).first()
+            if source is not None:
+                return source
+    return None
 
 
 class ClaimInline(admin.StackedInline):
     model = Claim
     form = ClaimForm
+    formset = ClaimFormSet
     autocomplete_fields = ["source", "attributed_to"]
     fields = [("kind", "value", "value_max"), "text", ("source", "attributed_to")]
-    extra = 0
+    verbose_name_plural = "Figures: who said how many"
+    extra = 1
 
 
 class EventLinkInline(admin.TabularInline):
@@ -546,6 +689,7 @@ class WorkflowFilter(admin.SimpleListFilter):
             ("review", "In review"),
             ("scheduled", "Scheduled"),
             ("live", "Published and live"),
+            ("waiting", "Live, with a change waiting for review"),
         ]
 
     def queryset(self, request, queryset):
@@ -556,6 +700,8 @@ class WorkflowFilter(admin.SimpleListFilter):
             return queryset.scheduled()
         if value == "live":
             return queryset.published()
+        if value == "waiting":
+            return queryset.filter(pending_changes__state=PendingChange.State.WAITING)
         return queryset
 
 
@@ -576,7 +722,22 @@ class SinceYouLookedFilter(admin.SimpleListFilter):
 class EventAdmin(VersionAdmin):
     form = EventAdminForm
     inlines = [EventActorInline, CitationInline, ClaimInline, EventLinkInline]
-    list_display = ["title", "when", "category", "status_badge", "since_you_looked"]
+    # The status next to the title: it says why a published row is read-only for an Editor.
+    # The fixes most often made come first, in view before the list scrolls sideways.
+    list_display = [
+        "title",
+        "status_badge",
+        "when",
+        "importance",
+        "category",
+        "part_of_day",
+        "label",
+        "since_you_looked",
+    ]
+    # Saved row by row by desk_list.save_list; read-only on published rows for Editors.
+    list_editable = desk_list.LIST_EDITABLE
+    # reversion's list (for its "Recover deleted" link) with the import beside "Add event".
+    change_list_template = "admin/timeline/event/change_list.html"
     list_filter = [WorkflowFilter, SinceYouLookedFilter, "category", "timelines"]
     list_select_related = ["category"]
     date_hierarchy = "start"
@@ -584,22 +745,11 @@ class EventAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     actions = ["submit_for_review", "publish", "unpublish"]
     history_latest_first = True
+    # In the order an editor reports it: what, when, where, then (as inlines) who, sources
+    # and figures; what is rarely needed waits, folded, after them (change_form.html puts the
+    # "after-parts" sets below the inlines).
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "title",
-                    "label",
-                    "slug",
-                    "summary",
-                    "body",
-                    "category",
-                    "importance",
-                    "timelines",
-                ]
-            },
-        ),
+        ("What", {"fields": ["title", "summary", "category", "timelines"]}),
         (
             "When",
             {
@@ -612,12 +762,25 @@ class EventAdmin(VersionAdmin):
                 "description": "Type dates as the local clock read where it happened.",
             },
         ),
-        ("Where", {"fields": ["place_name", "country", ("latitude", "longitude")]}),
+        ("Where", {"fields": ["place_name", "country"]}),
+        (
+            "More details: chart label, address, body text, importance, map position",
+            {
+                "fields": [
+                    "label",
+                    "slug",
+                    "body",
+                    "importance",
+                    ("latitude", "longitude"),
+                ],
+                "classes": ["collapse", "after-parts"],
+            },
+        ),
         (
             "Image",
             {
                 "fields": ["image_url", "image_alt", "image_caption", "image_credit"],
-                "classes": ["collapse"],
+                "classes": ["collapse", "after-parts"],
             },
         ),
         (
@@ -630,7 +793,9 @@ class EventAdmin(VersionAdmin):
                     "transition_log",
                     "seen_version",
                     "duplicate_ok",
-                ]
+                    "seen_change",
+                ],
+                "classes": ["after-parts"],
             },
         ),
     ]
@@ -639,11 +804,31 @@ class EventAdmin(VersionAdmin):
         css = {"all": ["css/editors.css"]}
         js = ["js/editors.js"]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        # A new event has no previews or log yet, and only a Publisher schedules.
+        unused = {"preview_links", "transition_log"}
+        if not can_publish(request.user):
+            unused.add("publish_at")
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in unused]})
+            for name, options in self.fieldsets
+        ]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
         form.recovered_timelines = getattr(request, "recovered_timelines", None)
+        form.reopened = getattr(request, "reopened_change", None)
         return form
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        reopened = getattr(request, "reopened_change", None)
+        if reopened is not None and request.method != "POST":
+            kwargs["data"] = review.form_data(reopened)
+        return kwargs
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["preview_links", "transition_log"]
@@ -657,7 +842,10 @@ class EventAdmin(VersionAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(seen_version=Subquery(seen.values("version")[:1]))
+            .annotate(
+                seen_version=Subquery(seen.values("version")[:1]),
+                change_waiting=Exists(PendingChange.objects.waiting().filter(event=OuterRef("pk"))),
+            )
         )
 
     @admin.display(description="date", ordering="start")
@@ -667,12 +855,19 @@ class EventAdmin(VersionAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, event: Event) -> str:
         kind = "scheduled" if event.is_scheduled else event.status
+        waiting = ""
+        if getattr(event, "change_waiting", False):
+            waiting = format_html(
+                ' <a class="badge badge-waiting" href="{}">change waiting for review</a>',
+                reverse("admin:timeline_event_review", args=[event.pk]),
+            )
         # The version this row shows travels with a bulk action, which refuses rows changed since.
         return format_html(
-            '<span class="badge badge-{}">{}</span>'
+            '<span class="badge badge-{}">{}</span>{}'
             '<input type="hidden" name="seen-version-{}" value="{}">',
             kind,
             workflow.describe_status(event),
+            waiting,
             event.pk,
             event.version,
         )
@@ -724,7 +919,24 @@ class EventAdmin(VersionAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
+        event = Event.objects.filter(pk=unquote(object_id)).first()
+        if event is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        waiting = review.waiting_for(event.pk)
+        for_review = review.needs_review(request.user, event)
+        if for_review and request.method != "POST" and not request.GET.get("live"):
+            # An Editor amends the change already waiting (theirs or another's), or one they
+            # chose to reopen from its review page.
+            request.reopened_change = waiting or _reopenable(request, event)
+        context = {
+            "for_review": for_review,
+            "waiting_change": waiting,
+            "reopened_change": getattr(request, "reopened_change", None),
+            **(extra_context or {}),
+        }
+        if for_review and request.method == "POST":
+            return self._propose(request, event, object_id, form_url, context)
+        response = super().change_view(request, object_id, form_url, context)
         if request.method == "GET" and response.status_code == 200:
             event = Event.objects.filter(pk=unquote(object_id)).only("pk", "version").first()
             if event is not None:
@@ -734,11 +946,60 @@ class EventAdmin(VersionAdmin):
                 history.ensure_baseline(event, request.user)
         return response
 
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, form=desk_list.ListEditForm, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=desk_list.ListEditFormSet, **kwargs)
+
     def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "_save" in request.POST:
+            saved = desk_list.save_list(self, request)
+            if saved is not None:
+                return saved
         # Not VersionAdmin's: its one revision around the whole list would put every event an
         # action touches into one revision; each event keeps revisions of its own instead.
         context = {"has_change_permission": can_publish(request.user), **(extra_context or {})}
         return admin.ModelAdmin.changelist_view(self, request, context)
+
+    def _propose(self, request, event: Event, object_id, form_url, context) -> HttpResponse:
+        """Run the whole save, write down its result, undo it, and keep it for review."""
+        request.for_review = True
+        try:
+            with transaction.atomic(), self.create_revision(request):
+                response = admin.ModelAdmin.change_view(self, request, object_id, form_url, context)
+                raise _Undo(response)
+        except _Undo as undone:
+            response = undone.response
+        captured = getattr(request, "captured_change", None)
+        if captured is None:
+            return response  # the form had errors: it is shown again, nothing was kept
+        try:
+            change = review.propose(event.pk, captured, request.POST, event.version, request.user)
+        except workflow.Refused as exc:
+            messages.error(request, str(exc))
+            return response
+        if change is None:
+            messages.info(request, f"Nothing changed in “{event.title}”.")
+        else:
+            messages.success(
+                request,
+                format_html(
+                    "Your change to “{}” is waiting for a Publisher's review; readers keep "
+                    "seeing the published version until it is approved. <a href='{}'>See the "
+                    "change</a>.",
+                    event.title,
+                    reverse("admin:timeline_event_review", args=[event.pk]),
+                ),
+            )
+        return response
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs) -> None:
+        if getattr(request, "for_review", False) and level == messages.SUCCESS:
+            return  # "changed successfully" would be untrue: the change waits for review
+        super().message_user(request, message, level, *args, **kwargs)
 
     def view_on_site(self, obj: Event) -> str:
         # A draft has no public page yet: "View on site" shows it as readers would see it.
@@ -759,6 +1020,8 @@ class EventAdmin(VersionAdmin):
         super().save_related(request, form, formsets, change)
         if "timelines" in form.cleaned_data:
             form.instance.timelines.set(form.cleaned_data["timelines"])
+        if getattr(request, "for_review", False):
+            request.captured_change = review.capture(form.instance)
         self._warn_if_unlisted(request, [form.instance])
         event = form.instance
         expected = zone_for_country(event.country)
@@ -796,10 +1059,26 @@ class EventAdmin(VersionAdmin):
 
     def get_urls(self):
         return [
+            # Before the others: "<path:object_id>/" would take "import/" for an event's id.
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="timeline_event_import",
+            ),
             path(
                 "<path:object_id>/history/<int:version_id>/restore/",
                 self.admin_site.admin_view(self.restore_view),
                 name="timeline_event_restore",
+            ),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="timeline_event_review",
+            ),
+            path(
+                "<path:object_id>/review/<int:change_id>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="timeline_event_decide",
             ),
             *super().get_urls(),
         ]
@@ -819,6 +1098,43 @@ class EventAdmin(VersionAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/timeline/event/history.html", context)
+
+    def review_view(self, request, object_id, extra_context=None):
+        """A change sent for review, as a diff against the live event, with its decision."""
+        event = get_object_or_404(Event, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, event):
+            raise PermissionDenied
+        changes = list(event.pending_changes.select_related("proposed_by", "decided_by"))
+        wanted = request.GET.get("change", "")
+        shown = next((c for c in changes if str(c.pk) == wanted), None) or next(
+            (c for c in changes if c.state == PendingChange.State.WAITING), None
+        )
+        if shown is None and changes:
+            shown = changes[0]
+        waiting = shown is not None and shown.state == PendingChange.State.WAITING
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change for review: {event}",
+            "subtitle": None,
+            "object": event,
+            "opts": self.model._meta,
+            "shown": shown,
+            "diff": review.diff(shown) if shown is not None else [],
+            "waiting": waiting,
+            "stale": waiting and shown.base_version != event.version,
+            "others": [c for c in changes if c != shown],
+            "can_decide": can_publish(request.user),
+            "can_withdraw": waiting
+            and (shown.proposed_by_id == request.user.pk or can_publish(request.user)),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/timeline/event/review.html", context)
+
+    def decide_view(self, request, object_id, change_id):
+        return _decide(request, self, object_id, change_id)
+
+    def import_view(self, request):
+        return desk_import.import_view(request, self)
 
     def restore_view(self, request, object_id, version_id):
         return _restore(request, self, object_id, version_id)
@@ -891,6 +1207,21 @@ class EventAdmin(VersionAdmin):
             self.message_user(request, reason, messages.WARNING)
 
 
+class _Undo(Exception):
+    """Rolls back a save made only to see its result (the change then waits for review)."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+def _reopenable(request, event: Event) -> PendingChange | None:
+    """A change sent back or withdrawn, which its review page offered to reopen."""
+    pk = request.GET.get("reopen", "")
+    if not pk.isdigit():
+        return None
+    return event.pending_changes.exclude(state=PendingChange.State.APPROVED).filter(pk=pk).first()
+
+
 def _mark_seen(user, event: Event) -> None:
     EventSeen.objects.update_or_create(user=user, event=event, defaults={"version": event.version})
 
@@ -911,6 +1242,34 @@ def _restore(request, model_admin: EventAdmin, object_id, version_id) -> HttpRes
         messages.success(request, "Restored. The version you replaced is kept in the history.")
         return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
     return HttpResponseRedirect(reverse("admin:timeline_event_history", args=[event.pk]))
+
+
+@require_POST
+def _decide(request, model_admin: EventAdmin, object_id, change_id) -> HttpResponse:
+    event = get_object_or_404(Event, pk=unquote(object_id))
+    change = get_object_or_404(event.pending_changes, pk=change_id)
+    if not model_admin.has_change_permission(request, event):
+        raise PermissionDenied
+    back = HttpResponseRedirect(
+        reverse("admin:timeline_event_review", args=[event.pk]) + f"?change={change.pk}"
+    )
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            review.approve(change.pk, request.user)
+            messages.success(request, f"Approved: “{event.title}” is live as changed.")
+            return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
+        if decision == "send-back":
+            review.send_back(change.pk, request.user, request.POST.get("note", ""))
+            messages.success(request, "Sent back to its editor; the published version stays.")
+        elif decision == "withdraw":
+            review.withdraw(change.pk, request.user)
+            messages.success(request, "Withdrawn; the published version stays.")
+        else:
+            messages.error(request, "Choose Approve, Send back or Withdraw.")
+    except workflow.Refused as exc:
+        messages.error(request, str(exc))
+    return back
 
 
 @admin.register(Actor)
@@ -947,4 +1306,43 @@ class TimelineAdmin(admin.ModelAdmin):
     list_filter = ["is_published"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["events"]
+    # Membership is chosen on each event's form, where a save checks the version the editor
+    # saw; a list of events here would be a second road on which one editor's additions
+    # silently undo another's.
+    fields = ["title", "slug", "description", "is_published", "event_list"]
+
+    class Media:
+        css = {"all": ["css/editors.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        note = "" if can_publish(request.user) else PUBLISHERS_PUBLISH_TIMELINES
+        return [(None, {"fields": self.fields, "description": note})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_publish(request.user):
+            return ["event_list"]
+        # Putting a whole timeline in front of readers, or taking it away, is a Publisher's act.
+        return ["is_published", "event_list"]
+
+    @admin.display(description="events")
+    def event_list(self, timeline: Timeline) -> str:
+        events = list(timeline.events.order_by("sort_at")) if timeline.pk else []
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> <span class="badge badge-{}">{}</span></li>',
+            (
+                (
+                    reverse("admin:timeline_event_change", args=[e.pk]),
+                    e.title,
+                    "scheduled" if e.is_scheduled else e.status,
+                    workflow.describe_status(e),
+                )
+                for e in events
+            ),
+        )
+        return format_html(
+            "<p>{} event(s). To add or remove one, tick this timeline on the "
+            'event\'s own form.</p><ol class="timeline-events">{}</ol>',
+            len(events),
+            rows,
+        )

@@ -1032,3 +1032,56 @@ class EventSeen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.event_id} v{self.version}"
+
+
+class PendingChangeQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(state=PendingChange.State.WAITING)
+
+
+class PendingChange(models.Model):
+    """An Editor's change to a live event, held until a Publisher approves it.
+
+    The live rows are not touched until then, so no page, feed, export, embed or cache can show
+    it early. It holds the event and its parts as Django's serializer writes them (the format
+    django-reversion keeps), the timelines ticked, and the form as posted, so the change can be
+    shown as a diff, reopened in the form and, once approved, applied as it was proposed.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Sent back"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        REPLACED = "replaced", "Replaced by a newer change"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="pending_changes")
+    base_version = models.PositiveIntegerField(help_text="The live version it was made from.")
+    proposed = models.TextField(help_text="The event and its parts, serialized as JSON.")
+    timelines = models.JSONField(default=list, help_text="Timeline ids.")
+    form_data = models.JSONField(default=dict, help_text="The form as posted, to reopen it.")
+    summary = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="Why it was sent back, for its editor.")
+
+    objects = PendingChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            # A second editor's change builds on the waiting one and replaces it.
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(state="waiting"), name="one_waiting_change_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"change to {self.event_id} by {self.proposed_by_id}: {self.state}"

@@ -18,6 +18,13 @@
       input.value = button.dataset.value;
     }
     input.dispatchEvent(new Event("change", { bubbles: true }));
+    // A date comes with its precision: their 10:15 must not be read as "about 10:00, hour"
+    // because this form's precision said Hour.
+    var precision = button.dataset.precisionField && field(button.dataset.precisionField);
+    if (precision) {
+      precision.value = button.dataset.precision;
+      precision.dispatchEvent(new Event("change", { bubbles: true }));
+    }
     button.textContent = "Theirs is in the form";
     button.disabled = true;
   });

@@ -1,0 +1,199 @@
+"""Changes to live events wait for a Publisher: proposed, shown as a diff, approved or sent back.
+
+An Editor's save of a published event runs the desk's whole form (validation, inlines,
+timelines) inside a transaction that is then rolled back — the way django-reversion previews an
+old version — after `capture` has written down the result. So the proposal is exactly what the
+save would have done, and nothing public changed. `approve` applies it later, as the Publisher,
+if the live event is still the version it was made from.
+"""
+
+import reversion
+from django.core import serializers
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.http import QueryDict
+from django.utils import timezone
+
+from timeline.history import KEPT_ON_RESTORE, PARTS, Change, Snapshot, compare, describe_part
+from timeline.models import Event, PendingChange, Timeline
+from timeline.workflow import NEEDS_CITATION, PUBLISHED, Refused, can_publish
+
+WAITING = PendingChange.State.WAITING
+# The form's own bookkeeping, not part of what the editor wrote.
+NOT_FORM_DATA = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother"}
+
+
+def needs_review(user, event: Event) -> bool:
+    """A live (or scheduled) event changed by someone who may not publish."""
+    return event.status == PUBLISHED and not can_publish(user)
+
+
+def waiting_for(event_pk: int) -> PendingChange | None:
+    return (
+        PendingChange.objects.waiting()
+        .filter(event_id=event_pk)
+        .select_related("proposed_by")
+        .first()
+    )
+
+
+def _parts_of(event: Event) -> list[Model]:
+    return [
+        row for model, (fk, _) in PARTS.items() for row in model.objects.filter(**{fk: event.pk})
+    ]
+
+
+def capture(event: Event) -> dict:
+    """The saved state of an event and its parts, to be kept after the save is rolled back."""
+    event = Event.objects.get(pk=event.pk)
+    return {
+        "proposed": serializers.serialize("json", [event, *_parts_of(event)]),
+        "timelines": sorted(event.timelines.values_list("pk", flat=True)),
+    }
+
+
+def propose(event_pk: int, captured: dict, post: QueryDict, base_version: int, user):
+    """Keep a captured change for review; it replaces a waiting one (which its form showed)."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_pk)
+        if event.version != base_version:
+            raise Refused(
+                "Someone saved the event at the same moment; open it again and redo your change."
+            )
+        change = PendingChange(
+            event=event,
+            base_version=base_version,
+            form_data={k: post.getlist(k) for k in post if k not in NOT_FORM_DATA},
+            proposed_by=user,
+            **captured,
+        )
+        changes = diff(change)
+        if not changes:
+            return None
+        change.summary = ", ".join(dict.fromkeys(c.label for c in changes))[:500]
+        PendingChange.objects.waiting().filter(event=event).update(
+            state=PendingChange.State.REPLACED, decided_at=timezone.now()
+        )
+        change.save()
+    return change
+
+
+def form_data(change: PendingChange) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in change.form_data.items():
+        data.setlist(key, values)
+    return data
+
+
+def _objects(change: PendingChange) -> list[Model]:
+    return [d.object for d in serializers.deserialize("json", change.proposed)]
+
+
+def _fields(obj: Model) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def snapshot_of(objects: list[Model]) -> Snapshot:
+    event = next(o for o in objects if isinstance(o, Event))
+    shot = Snapshot(fields=_fields(event))
+    for obj in objects:
+        if type(obj) in PARTS:
+            label = PARTS[type(obj)][1]
+            shot.parts[(label, str(obj.pk))] = describe_part(type(obj), _fields(obj))
+    return shot
+
+
+def _timeline_names(pks) -> str:
+    return ", ".join(Timeline.objects.filter(pk__in=pks).values_list("title", flat=True)) or "—"
+
+
+def diff(change: PendingChange) -> list[Change]:
+    """What approving it would change on the live event, field by field and part by part."""
+    live = Event.objects.get(pk=change.event_id)
+    changes = compare(snapshot_of([live, *_parts_of(live)]), snapshot_of(_objects(change)))
+    before = sorted(live.timelines.values_list("pk", flat=True))
+    if before != sorted(change.timelines):
+        changes.append(
+            Change("Timelines", _timeline_names(before), _timeline_names(change.timelines))
+        )
+    return changes
+
+
+def _decide(change_pk: int, user, state: str, note: str = "") -> PendingChange:
+    change = PendingChange.objects.select_for_update().get(pk=change_pk)
+    if change.state != WAITING:
+        raise Refused(f"This change is no longer waiting: {change.get_state_display().lower()}.")
+    change.state, change.decided_by, change.decided_at = state, user, timezone.now()
+    change.note = note
+    change.save()
+    return change
+
+
+def approve(change_pk: int, user) -> Event:
+    """Make a waiting change live, as it was proposed, with the Publisher as the one who did."""
+    if not can_publish(user):
+        raise Refused("Only a Publisher can approve a change to a published event.")
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            change = _decide(change_pk, user, PendingChange.State.APPROVED)
+            live = Event.objects.select_for_update().get(pk=change.event_id)
+            if live.version != change.base_version:
+                raise Refused(
+                    "The event was saved again after this change was proposed, and approving "
+                    "it would undo that. Send it back, and its editor can reopen it in the "
+                    "form, where the two are merged."
+                )
+            _apply(live, _objects(change), user)
+            live.timelines.set(change.timelines)
+            reversion.set_user(user)
+            proposer = change.proposed_by or "an editor since removed"
+            when = timezone.localtime(change.proposed_at)
+            reversion.set_comment(
+                f"Approved the change {proposer} sent for review on {when:%-d %b %Y, %H:%M} UTC"
+            )
+    except IntegrityError:
+        raise Refused(
+            "This change cannot be applied as it was proposed: it refers to a source, actor or "
+            "event deleted since, or its address (slug) is now another event's."
+        ) from None
+    return Event.objects.get(pk=change.event_id)
+
+
+def _apply(live: Event, objects: list[Model], user) -> None:
+    have = {(type(row), row.pk) for row in _parts_of(live)}
+    wanted = {(type(o), o.pk) for o in objects if type(o) in PARTS}
+    for model, pk in have - wanted:
+        model.objects.filter(pk=pk).delete()
+    proposed = next(o for o in objects if isinstance(o, Event))
+    for name in KEPT_ON_RESTORE:
+        setattr(proposed, name, getattr(live, name))
+    proposed.updated_by = user
+    proposed.save()
+    cited = False
+    for part in objects:
+        if type(part) not in PARTS:
+            continue
+        if (type(part), part.pk) not in have:
+            # Added in the proposal: its id was only ever used in the rolled-back save.
+            part.pk = None
+            part._state.adding = True
+        setattr(part, PARTS[type(part)][0], live.pk)
+        part.save()
+        cited = cited or type(part).__name__ == "Citation"
+    if live.status == PUBLISHED and not cited:
+        raise Refused(f"This change removes every citation. {NEEDS_CITATION}")
+
+
+def send_back(change_pk: int, user, note: str) -> PendingChange:
+    if not can_publish(user):
+        raise Refused("Only a Publisher can send a change back.")
+    with transaction.atomic():
+        return _decide(change_pk, user, PendingChange.State.REJECTED, note.strip())
+
+
+def withdraw(change_pk: int, user) -> PendingChange:
+    with transaction.atomic():
+        change = PendingChange.objects.get(pk=change_pk)
+        if change.proposed_by_id != user.pk and not can_publish(user):
+            raise Refused("Only the editor who proposed it, or a Publisher, can withdraw it.")
+        return _decide(change_pk, user, PendingChange.State.WITHDRAWN)
