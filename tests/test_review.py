@@ -7,7 +7,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from tests.test_admin import _change_url, _form_data
-from timeline.models import Event, EventActor, PendingChange
+from timeline.models import Event, EventActor, PendingChange, Timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -245,11 +245,135 @@ def test_saving_a_live_event_unchanged_sends_nothing_for_review(
 
 
 def test_the_event_list_flags_a_live_event_with_a_change_waiting(client, editor, make_event):
-    event = make_event()
+    event, other = make_event(), make_event()
     _propose(client, editor, event, summary=NEW_SUMMARY)
-    listing = client.get(reverse("admin:timeline_event_changelist") + "?workflow=waiting")
-    assert "change waiting for review" in listing.content.decode()
-    assert event.title in listing.content.decode()
+    listing = client.get(reverse("admin:timeline_event_changelist")).content.decode()
+    flag = f'<a class="badge badge-waiting" href="{_review_url(event)}">'
+    assert listing.count('class="badge badge-waiting"') == 1 and flag in listing
+    waiting = client.get(reverse("admin:timeline_event_changelist") + "?workflow=waiting")
+    assert event.title in waiting.content.decode()
+    assert other.title not in waiting.content.decode()
+
+
+def test_approving_makes_a_new_version_so_a_form_opened_before_it_cannot_undo_it(
+    client, editor, publisher, make_event
+):
+    event = make_event()
+    client.force_login(publisher)
+    client.get(_change_url(event))
+    opened_before = _form_data(event, event.category, title="Publisher's title")
+    change = _propose(client, editor, event, summary=NEW_SUMMARY)
+    client.force_login(publisher)
+    _decide(client, change, "approve")
+    approved = Event.objects.get(pk=event.pk)
+    assert approved.version == event.version + 1
+    response = client.post(_change_url(event), opened_before)
+    assert response.status_code == 200  # refused: the form was opened before the approval
+    assert Event.objects.get(pk=event.pk).summary == NEW_SUMMARY
+
+
+def test_save_as_new_is_refused_though_the_form_does_not_offer_it(
+    client, editor, publisher, make_event
+):
+    event = make_event()
+    for user in (editor, publisher):
+        client.force_login(user)
+        data = _form_data(event, event.category, slug=f"copy-by-{user}", _saveasnew="1")
+        assert client.post(_change_url(event), data).status_code == 400
+    assert Event.objects.count() == 1
+    assert not PendingChange.objects.exists()
+
+
+def test_approving_a_change_citing_a_source_deleted_since_is_refused_with_the_reason(
+    client, editor, publisher, make_event
+):
+    from timeline.models import Source
+
+    event = make_event()
+    doomed = Source.objects.create(publisher="AFP", title="Wire copy", slug="afp-wire")
+    change = _propose(
+        client,
+        editor,
+        event,
+        **{
+            "citations-TOTAL_FORMS": 2,
+            "citations-1-source": doomed.pk,
+            "citations-1-quote": "",
+            "citations-1-note": "",
+        },
+    )
+    doomed.delete()
+    client.force_login(publisher)
+    response = _decide(client, change, "approve")
+    assert response.status_code == 200
+    assert "deleted since" in response.content.decode()
+    change.refresh_from_db()
+    assert change.state == "waiting"
+    assert event.citations.count() == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/timeline/event/abc/change/",
+        "/admin/timeline/event/abc/history/",
+        "/admin/timeline/event/abc/review/",
+    ],
+)
+def test_an_event_address_that_is_not_a_number_is_not_a_server_error(client, publisher, path):
+    client.force_login(publisher)
+    assert client.get(path).status_code in (302, 404)
+    assert client.post("/admin/timeline/event/abc/review/1/").status_code == 404
+    assert client.post("/admin/timeline/event/abc/history/1/restore/").status_code == 404
+
+
+def test_an_editor_sees_a_source_readers_see_read_only(client, editor, make_event, source):
+    from timeline.models import Source
+
+    make_event()  # cites `source`
+    fresh = Source.objects.create(publisher="AFP", title="Wire copy", slug="afp-wire")
+    client.force_login(editor)
+    for record, expected in ((source, source.title), (fresh, "Wire copy, corrected")):
+        url = reverse("admin:timeline_source_change", args=[record.pk])
+        client.post(
+            url,
+            {
+                "publisher": record.publisher,
+                "title": "Wire copy, corrected",
+                "slug": record.slug,
+                "kind": record.kind,
+                "url": "",
+                "published": "",
+                "language": "en",
+                "not_a_copy": "on",
+            },
+        )
+        record.refresh_from_db()
+        assert record.title == expected
+    page = client.get(reverse("admin:timeline_source_change", args=[source.pk])).content
+    assert b"only a Publisher can change it" in page
+
+
+def test_an_editor_cannot_reorder_the_chart_lanes_but_a_publisher_can(
+    client, editor, publisher, category
+):
+    changelist = reverse("admin:timeline_category_changelist")
+    data = {
+        "form-TOTAL_FORMS": 1,
+        "form-INITIAL_FORMS": 1,
+        "form-0-id": category.pk,
+        "form-0-order": 9,
+        "_save": "Save",
+    }
+    client.force_login(editor)
+    assert b'name="form-0-order"' not in client.get(changelist).content
+    client.post(changelist, data)
+    category.refresh_from_db()
+    assert category.order != 9
+    client.force_login(publisher)
+    client.post(changelist, data)
+    category.refresh_from_db()
+    assert category.order == 9
 
 
 def _timeline_form(timeline, **overrides) -> dict:
@@ -264,8 +388,6 @@ def _timeline_form(timeline, **overrides) -> dict:
 def test_an_editor_cannot_publish_or_unpublish_a_timeline_by_form_or_crafted_post(
     client, editor, timeline
 ):
-    from timeline.models import Timeline
-
     draft = Timeline.objects.create(title="Test timeline", slug="test-timeline")
     client.force_login(editor)
     form = client.get(reverse("admin:timeline_timeline_change", args=[draft.pk])).content
@@ -281,9 +403,26 @@ def test_an_editor_cannot_publish_or_unpublish_a_timeline_by_form_or_crafted_pos
     assert not Timeline.objects.get(slug="sneaky").is_published
 
 
-def test_a_publisher_publishes_a_timeline(client, publisher):
-    from timeline.models import Timeline
+def test_an_editor_cannot_publish_a_timeline_with_a_crafted_action_post(client, editor):
+    draft = Timeline.objects.create(title="Test timeline", slug="test-timeline")
+    client.force_login(editor)
+    changelist = reverse("admin:timeline_timeline_changelist")
+    assert b"publish_timelines" not in client.get(changelist).content
+    client.post(changelist, {"action": "publish_timelines", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert not draft.is_published
 
+
+def test_a_publisher_publishes_timelines_from_the_list(client, publisher):
+    draft = Timeline.objects.create(title="Test timeline", slug="test-timeline")
+    client.force_login(publisher)
+    changelist = reverse("admin:timeline_timeline_changelist")
+    client.post(changelist, {"action": "publish_timelines", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+def test_a_publisher_publishes_a_timeline(client, publisher):
     draft = Timeline.objects.create(title="Test timeline", slug="test-timeline")
     client.force_login(publisher)
     url = reverse("admin:timeline_timeline_change", args=[draft.pk])
@@ -292,41 +431,42 @@ def test_a_publisher_publishes_a_timeline(client, publisher):
     assert draft.is_published
 
 
-def test_saving_a_timeline_never_drops_an_event_another_editor_added(
-    client, editor, publisher, timeline, make_event
+def test_saving_a_timeline_never_drops_an_event_an_editor_added_meanwhile(
+    client, publisher, timeline, make_event
 ):
     kept = make_event()
-    client.force_login(editor)
+    client.force_login(publisher)
     url = reverse("admin:timeline_timeline_change", args=[timeline.pk])
     form = client.get(url).content.decode()
     assert kept.title in form  # shown, read-only
-    added = make_event(status="draft")  # another editor ticks this timeline meanwhile
+    added = make_event(status="draft")  # an editor ticks this timeline meanwhile
     client.post(url, _timeline_form(timeline, description="Now with a description."))
     timeline.refresh_from_db()
     assert timeline.description == "Now with a description."
     assert set(timeline.events.all()) == {kept, added}
 
 
-def test_a_claim_left_without_a_source_takes_the_cited_one(client, editor, category, source):
-    from tests.test_admin import INLINES  # noqa: F401 - the inline prefixes the form posts
+UNSOURCED_CLAIM = {
+    "claims-TOTAL_FORMS": 1,
+    "claims-0-kind": "deaths",
+    "claims-0-value": 56,
+    "claims-0-value_max": "",
+    "claims-0-text": "56 dead",
+    "claims-0-source": "",
+    "claims-0-attributed_to": "",
+}
 
+
+def test_a_claim_left_without_a_source_takes_the_cited_one(client, editor, category, source):
     client.force_login(editor)
-    data = _form_data(None, category)
-    data.update(
-        {
-            "citations-TOTAL_FORMS": 1,
-            "citations-0-source": source.pk,
-            "citations-0-quote": "At least 56 people were killed.",
-            "citations-0-note": "",
-            "claims-TOTAL_FORMS": 1,
-            "claims-0-kind": "deaths",
-            "claims-0-value": 56,
-            "claims-0-value_max": "",
-            "claims-0-text": "56 dead",
-            "claims-0-source": "",
-            "claims-0-attributed_to": "",
-        }
-    )
+    data = {
+        **_form_data(None, category),
+        **UNSOURCED_CLAIM,
+        "citations-TOTAL_FORMS": 1,
+        "citations-0-source": source.pk,
+        "citations-0-quote": "At least 56 people were killed.",
+        "citations-0-note": "",
+    }
     response = client.post(reverse("admin:timeline_event_add"), data)
     assert response.status_code == 302
     claim = Event.objects.get(slug="airport-strike").claims.get()
@@ -335,18 +475,7 @@ def test_a_claim_left_without_a_source_takes_the_cited_one(client, editor, categ
 
 def test_a_claim_with_no_source_and_no_citation_is_a_field_error(client, editor, category):
     client.force_login(editor)
-    data = _form_data(None, category)
-    data.update(
-        {
-            "claims-TOTAL_FORMS": 1,
-            "claims-0-kind": "deaths",
-            "claims-0-value": 56,
-            "claims-0-value_max": "",
-            "claims-0-text": "56 dead",
-            "claims-0-source": "",
-            "claims-0-attributed_to": "",
-        }
-    )
+    data = {**_form_data(None, category), **UNSOURCED_CLAIM}
     response = client.post(reverse("admin:timeline_event_add"), data)
     assert response.status_code == 200
     assert "cite one under Sources" in response.content.decode()

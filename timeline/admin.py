@@ -13,10 +13,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,7 +24,16 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from timeline import dates, desk_import, desk_list, history, lookalikes, review, workflow
+from timeline import (
+    dates,
+    desk_import,
+    desk_list,
+    desk_review,
+    history,
+    lookalikes,
+    review,
+    workflow,
+)
 from timeline.entry import (
     COUNTRY_ZONES,
     MULTI_ZONE_COUNTRIES,
@@ -919,7 +926,10 @@ class EventAdmin(VersionAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        event = Event.objects.filter(pk=unquote(object_id)).first()
+        if request.method == "POST" and "_saveasnew" in request.POST and not self.save_as:
+            # Django acts on the button even when the form does not offer it.
+            return HttpResponseBadRequest("This form has no “Save as new”.")
+        event = self.get_object(request, unquote(object_id))
         if event is None:
             return super().change_view(request, object_id, form_url, extra_context)
         waiting = review.waiting_for(event.pk)
@@ -927,7 +937,7 @@ class EventAdmin(VersionAdmin):
         if for_review and request.method != "POST" and not request.GET.get("live"):
             # An Editor amends the change already waiting (theirs or another's), or one they
             # chose to reopen from its review page.
-            request.reopened_change = waiting or _reopenable(request, event)
+            request.reopened_change = waiting or desk_review.reopenable(request, event)
         context = {
             "for_review": for_review,
             "waiting_change": waiting,
@@ -935,7 +945,7 @@ class EventAdmin(VersionAdmin):
             **(extra_context or {}),
         }
         if for_review and request.method == "POST":
-            return self._propose(request, event, object_id, form_url, context)
+            return desk_review.propose(self, request, event, object_id, form_url, context)
         response = super().change_view(request, object_id, form_url, context)
         if request.method == "GET" and response.status_code == 200:
             event = Event.objects.filter(pk=unquote(object_id)).only("pk", "version").first()
@@ -963,38 +973,6 @@ class EventAdmin(VersionAdmin):
         # action touches into one revision; each event keeps revisions of its own instead.
         context = {"has_change_permission": can_publish(request.user), **(extra_context or {})}
         return admin.ModelAdmin.changelist_view(self, request, context)
-
-    def _propose(self, request, event: Event, object_id, form_url, context) -> HttpResponse:
-        """Run the whole save, write down its result, undo it, and keep it for review."""
-        request.for_review = True
-        try:
-            with transaction.atomic(), self.create_revision(request):
-                response = admin.ModelAdmin.change_view(self, request, object_id, form_url, context)
-                raise _Undo(response)
-        except _Undo as undone:
-            response = undone.response
-        captured = getattr(request, "captured_change", None)
-        if captured is None:
-            return response  # the form had errors: it is shown again, nothing was kept
-        try:
-            change = review.propose(event.pk, captured, request.POST, event.version, request.user)
-        except workflow.Refused as exc:
-            messages.error(request, str(exc))
-            return response
-        if change is None:
-            messages.info(request, f"Nothing changed in “{event.title}”.")
-        else:
-            messages.success(
-                request,
-                format_html(
-                    "Your change to “{}” is waiting for a Publisher's review; readers keep "
-                    "seeing the published version until it is approved. <a href='{}'>See the "
-                    "change</a>.",
-                    event.title,
-                    reverse("admin:timeline_event_review", args=[event.pk]),
-                ),
-            )
-        return response
 
     def message_user(self, request, message, level=messages.INFO, *args, **kwargs) -> None:
         if getattr(request, "for_review", False) and level == messages.SUCCESS:
@@ -1084,7 +1062,7 @@ class EventAdmin(VersionAdmin):
         ]
 
     def history_view(self, request, object_id, extra_context=None):
-        event = get_object_or_404(Event, pk=unquote(object_id))
+        event = desk_review.event_or_404(self, request, object_id)
         if not self.has_view_or_change_permission(request, event):
             raise PermissionDenied
         context = {
@@ -1099,39 +1077,11 @@ class EventAdmin(VersionAdmin):
         }
         return TemplateResponse(request, "admin/timeline/event/history.html", context)
 
-    def review_view(self, request, object_id, extra_context=None):
-        """A change sent for review, as a diff against the live event, with its decision."""
-        event = get_object_or_404(Event, pk=unquote(object_id))
-        if not self.has_view_or_change_permission(request, event):
-            raise PermissionDenied
-        changes = list(event.pending_changes.select_related("proposed_by", "decided_by"))
-        wanted = request.GET.get("change", "")
-        shown = next((c for c in changes if str(c.pk) == wanted), None) or next(
-            (c for c in changes if c.state == PendingChange.State.WAITING), None
-        )
-        if shown is None and changes:
-            shown = changes[0]
-        waiting = shown is not None and shown.state == PendingChange.State.WAITING
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Change for review: {event}",
-            "subtitle": None,
-            "object": event,
-            "opts": self.model._meta,
-            "shown": shown,
-            "diff": review.diff(shown) if shown is not None else [],
-            "waiting": waiting,
-            "stale": waiting and shown.base_version != event.version,
-            "others": [c for c in changes if c != shown],
-            "can_decide": can_publish(request.user),
-            "can_withdraw": waiting
-            and (shown.proposed_by_id == request.user.pk or can_publish(request.user)),
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, "admin/timeline/event/review.html", context)
+    def review_view(self, request, object_id):
+        return desk_review.review_page(self, request, object_id)
 
     def decide_view(self, request, object_id, change_id):
-        return _decide(request, self, object_id, change_id)
+        return desk_review.decide(request, self, object_id, change_id)
 
     def import_view(self, request):
         return desk_import.import_view(request, self)
@@ -1207,28 +1157,13 @@ class EventAdmin(VersionAdmin):
             self.message_user(request, reason, messages.WARNING)
 
 
-class _Undo(Exception):
-    """Rolls back a save made only to see its result (the change then waits for review)."""
-
-    def __init__(self, response: HttpResponse):
-        self.response = response
-
-
-def _reopenable(request, event: Event) -> PendingChange | None:
-    """A change sent back or withdrawn, which its review page offered to reopen."""
-    pk = request.GET.get("reopen", "")
-    if not pk.isdigit():
-        return None
-    return event.pending_changes.exclude(state=PendingChange.State.APPROVED).filter(pk=pk).first()
-
-
 def _mark_seen(user, event: Event) -> None:
     EventSeen.objects.update_or_create(user=user, event=event, defaults={"version": event.version})
 
 
 @require_POST
 def _restore(request, model_admin: EventAdmin, object_id, version_id) -> HttpResponse:
-    event = get_object_or_404(Event, pk=unquote(object_id))
+    event = desk_review.event_or_404(model_admin, request, object_id)
     if not (model_admin.has_change_permission(request, event) and can_publish(request.user)):
         raise PermissionDenied
     try:
@@ -1244,36 +1179,40 @@ def _restore(request, model_admin: EventAdmin, object_id, version_id) -> HttpRes
     return HttpResponseRedirect(reverse("admin:timeline_event_history", args=[event.pk]))
 
 
-@require_POST
-def _decide(request, model_admin: EventAdmin, object_id, change_id) -> HttpResponse:
-    event = get_object_or_404(Event, pk=unquote(object_id))
-    change = get_object_or_404(event.pending_changes, pk=change_id)
-    if not model_admin.has_change_permission(request, event):
-        raise PermissionDenied
-    back = HttpResponseRedirect(
-        reverse("admin:timeline_event_review", args=[event.pk]) + f"?change={change.pk}"
-    )
-    decision = request.POST.get("decision")
-    try:
-        if decision == "approve":
-            review.approve(change.pk, request.user)
-            messages.success(request, f"Approved: “{event.title}” is live as changed.")
-            return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
-        if decision == "send-back":
-            review.send_back(change.pk, request.user, request.POST.get("note", ""))
-            messages.success(request, "Sent back to its editor; the published version stays.")
-        elif decision == "withdraw":
-            review.withdraw(change.pk, request.user)
-            messages.success(request, "Withdrawn; the published version stays.")
-        else:
-            messages.error(request, "Choose Approve, Send back or Withdraw.")
-    except workflow.Refused as exc:
-        messages.error(request, str(exc))
-    return back
+class PublicForPublishers:
+    """What readers already see (a source a live event cites, an actor named in one, a category
+    in use, a published timeline) is changed by a Publisher, as a live event's text is: an
+    Editor sees it read-only, and still adds new ones."""
+
+    # The list's editable columns change every row at once, public or not.
+    list_edits_for_publishers_only = False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or can_publish(request.user):
+            return allowed
+        if obj is None:
+            return not self.list_edits_for_publishers_only
+        return not _is_public(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if request.method == "GET" and obj is not None and not can_publish(request.user):
+            if _is_public(obj):
+                messages.info(
+                    request,
+                    f"Readers see this {obj._meta.verbose_name} now, so only a Publisher can "
+                    "change it: ask one, and say what should change.",
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _is_public(obj) -> bool:
+    return type(obj).objects.published().filter(pk=obj.pk).exists()
 
 
 @admin.register(Actor)
-class ActorAdmin(VersionAdmin):
+class ActorAdmin(PublicForPublishers, VersionAdmin):
     form = lookalikes.ActorForm
     list_display = ["name", "kind", "country", "parent"]
     list_filter = ["kind"]
@@ -1284,7 +1223,7 @@ class ActorAdmin(VersionAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(VersionAdmin):
+class SourceAdmin(PublicForPublishers, VersionAdmin):
     form = lookalikes.SourceForm
     list_display = ["publisher", "title", "published", "kind"]
     list_filter = ["kind"]
@@ -1293,15 +1232,16 @@ class SourceAdmin(VersionAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PublicForPublishers, admin.ModelAdmin):
     list_display = ["name", "order", "colour", "symbol"]
-    list_editable = ["order"]
+    list_editable = ["order"]  # the chart's lane order
+    list_edits_for_publishers_only = True
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Timeline)
-class TimelineAdmin(admin.ModelAdmin):
+class TimelineAdmin(PublicForPublishers, admin.ModelAdmin):
     list_display = ["title", "is_published", "updated_at"]
     list_filter = ["is_published"]
     search_fields = ["title", "description"]
@@ -1310,9 +1250,31 @@ class TimelineAdmin(admin.ModelAdmin):
     # saw; a list of events here would be a second road on which one editor's additions
     # silently undo another's.
     fields = ["title", "slug", "description", "is_published", "event_list"]
+    actions = ["publish_timelines", "unpublish_timelines"]
 
     class Media:
         css = {"all": ["css/editors.css"]}
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return can_publish(request.user)
+
+    @admin.action(description="Publish selected timelines", permissions=["publish"])
+    def publish_timelines(self, request: HttpRequest, queryset: QuerySet[Timeline]) -> None:
+        self._set_published(request, queryset, True)
+
+    @admin.action(description="Unpublish selected timelines", permissions=["publish"])
+    def unpublish_timelines(self, request: HttpRequest, queryset: QuerySet[Timeline]) -> None:
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset: QuerySet[Timeline], published: bool) -> None:
+        # The actions' "publish" permission is checked by Django before either runs.
+        changed = 0
+        for timeline in queryset.exclude(is_published=published):
+            timeline.is_published = published
+            timeline.save(update_fields=["is_published", "updated_at"])
+            changed += 1
+        verb = "Published" if published else "Unpublished"
+        self.message_user(request, f"{verb} {changed} timeline(s).", messages.SUCCESS)
 
     def get_fieldsets(self, request, obj=None):
         note = "" if can_publish(request.user) else PUBLISHERS_PUBLISH_TIMELINES

@@ -8,6 +8,7 @@ if the live event is still the version it was made from.
 """
 
 import reversion
+from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -15,12 +16,17 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from timeline.history import KEPT_ON_RESTORE, PARTS, Change, Snapshot, compare, describe_part
-from timeline.models import Event, PendingChange, Timeline
+from timeline.models import Citation, Event, PendingChange, Timeline
 from timeline.workflow import NEEDS_CITATION, PUBLISHED, Refused, can_publish
 
 WAITING = PendingChange.State.WAITING
 # The form's own bookkeeping, not part of what the editor wrote.
-NOT_FORM_DATA = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother"}
+NOT_FORM_DATA = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother", "_saveasnew"}
+NOTE_LENGTH = 2000
+GONE = (
+    "This change cannot be applied as it was proposed: it refers to a source, actor, event or "
+    "timeline deleted since, or its address (slug) is now another event's. Send it back."
+)
 
 
 def needs_review(user, event: Event) -> bool:
@@ -53,12 +59,15 @@ def capture(event: Event) -> dict:
 
 
 def propose(event_pk: int, captured: dict, post: QueryDict, base_version: int, user):
-    """Keep a captured change for review; it replaces a waiting one (which its form showed)."""
+    """Keep a captured change for review; it replaces a waiting one, which its form showed."""
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_pk)
-        if event.version != base_version:
+        waiting = PendingChange.objects.waiting().filter(event=event).first()
+        shown = post.get("seen_change", "")
+        if event.version != base_version or (waiting and str(waiting.pk) != shown):
             raise Refused(
-                "Someone saved the event at the same moment; open it again and redo your change."
+                "Someone saved the event, or sent a change to it, at the same moment: open it "
+                "again and redo your change."
             )
         change = PendingChange(
             event=event,
@@ -119,14 +128,17 @@ def diff(change: PendingChange) -> list[Change]:
     return changes
 
 
-def _decide(change_pk: int, user, state: str, note: str = "") -> PendingChange:
+def _decide(change_pk: int, user, state: str, note: str = "") -> tuple[PendingChange, Event]:
+    """Lock the event, then its change (the order propose takes them in), and decide it."""
+    event_pk = PendingChange.objects.values_list("event_id", flat=True).get(pk=change_pk)
+    live = Event.objects.select_for_update().get(pk=event_pk)
     change = PendingChange.objects.select_for_update().get(pk=change_pk)
     if change.state != WAITING:
         raise Refused(f"This change is no longer waiting: {change.get_state_display().lower()}.")
     change.state, change.decided_by, change.decided_at = state, user, timezone.now()
-    change.note = note
+    change.note = note[:NOTE_LENGTH]
     change.save()
-    return change
+    return change, live
 
 
 def approve(change_pk: int, user) -> Event:
@@ -135,15 +147,16 @@ def approve(change_pk: int, user) -> Event:
         raise Refused("Only a Publisher can approve a change to a published event.")
     try:
         with transaction.atomic(), reversion.create_revision():
-            change = _decide(change_pk, user, PendingChange.State.APPROVED)
-            live = Event.objects.select_for_update().get(pk=change.event_id)
+            change, live = _decide(change_pk, user, PendingChange.State.APPROVED)
             if live.version != change.base_version:
                 raise Refused(
                     "The event was saved again after this change was proposed, and approving "
                     "it would undo that. Send it back, and its editor can reopen it in the "
                     "form, where the two are merged."
                 )
-            _apply(live, _objects(change), user)
+            objects = _objects(change)
+            _check_references(objects, change.timelines)
+            _apply(live, objects, user)
             live.timelines.set(change.timelines)
             reversion.set_user(user)
             proposer = change.proposed_by or "an editor since removed"
@@ -152,22 +165,45 @@ def approve(change_pk: int, user) -> Event:
                 f"Approved the change {proposer} sent for review on {when:%-d %b %Y, %H:%M} UTC"
             )
     except IntegrityError:
-        raise Refused(
-            "This change cannot be applied as it was proposed: it refers to a source, actor or "
-            "event deleted since, or its address (slug) is now another event's."
-        ) from None
+        raise Refused(GONE) from None
     return Event.objects.get(pk=change.event_id)
 
 
+def _check_references(objects: list[Model], timelines: list[int]) -> None:
+    """Everything the proposal points at still exists (a source or linked event may have been
+    deleted while it waited)."""
+    for obj in objects:
+        for field in obj._meta.concrete_fields:
+            target = getattr(obj, field.attname) if field.is_relation else None
+            if target is None or field.related_model is get_user_model():
+                continue  # who wrote it is bookkeeping; the approver is recorded instead
+            if field.related_model is Event and target == _event_of(obj):
+                continue
+            if not field.related_model._default_manager.filter(pk=target).exists():
+                raise Refused(GONE)
+    if Timeline.objects.filter(pk__in=timelines).count() != len(set(timelines)):
+        raise Refused(GONE)
+
+
+def _event_of(obj: Model) -> int | None:
+    if isinstance(obj, Event):
+        return obj.pk
+    return getattr(obj, PARTS[type(obj)][0], None) if type(obj) in PARTS else None
+
+
 def _apply(live: Event, objects: list[Model], user) -> None:
+    proposed = next(o for o in objects if isinstance(o, Event))
+    if proposed.pk != live.pk or any(_event_of(o) != live.pk for o in objects):
+        raise Refused("This change is not a change to this event; send it back.")
     have = {(type(row), row.pk) for row in _parts_of(live)}
     wanted = {(type(o), o.pk) for o in objects if type(o) in PARTS}
     for model, pk in have - wanted:
         model.objects.filter(pk=pk).delete()
-    proposed = next(o for o in objects if isinstance(o, Event))
     for name in KEPT_ON_RESTORE:
         setattr(proposed, name, getattr(live, name))
     proposed.updated_by = user
+    # Deserialized objects count as new; this one is the live row, saved as a new version.
+    proposed._state.adding = False
     proposed.save()
     cited = False
     for part in objects:
@@ -177,9 +213,10 @@ def _apply(live: Event, objects: list[Model], user) -> None:
             # Added in the proposal: its id was only ever used in the rolled-back save.
             part.pk = None
             part._state.adding = True
-        setattr(part, PARTS[type(part)][0], live.pk)
+        else:
+            part._state.adding = False
         part.save()
-        cited = cited or type(part).__name__ == "Citation"
+        cited = cited or isinstance(part, Citation)
     if live.status == PUBLISHED and not cited:
         raise Refused(f"This change removes every citation. {NEEDS_CITATION}")
 
@@ -188,7 +225,7 @@ def send_back(change_pk: int, user, note: str) -> PendingChange:
     if not can_publish(user):
         raise Refused("Only a Publisher can send a change back.")
     with transaction.atomic():
-        return _decide(change_pk, user, PendingChange.State.REJECTED, note.strip())
+        return _decide(change_pk, user, PendingChange.State.REJECTED, note.strip())[0]
 
 
 def withdraw(change_pk: int, user) -> PendingChange:
@@ -196,4 +233,4 @@ def withdraw(change_pk: int, user) -> PendingChange:
         change = PendingChange.objects.get(pk=change_pk)
         if change.proposed_by_id != user.pk and not can_publish(user):
             raise Refused("Only the editor who proposed it, or a Publisher, can withdraw it.")
-        return _decide(change_pk, user, PendingChange.State.WITHDRAWN)
+        return _decide(change_pk, user, PendingChange.State.WITHDRAWN)[0]
