@@ -248,7 +248,7 @@ def test_the_event_list_flags_a_live_event_with_a_change_waiting(client, editor,
     event, other = make_event(), make_event()
     _propose(client, editor, event, summary=NEW_SUMMARY)
     listing = client.get(reverse("admin:timeline_event_changelist")).content.decode()
-    flag = f'<a class="badge badge-waiting" href="{_review_url(event)}">'
+    flag = f'<a class="badge badge-waiting" href="{_review_url(event)}"'
     assert listing.count('class="badge badge-waiting"') == 1 and flag in listing
     waiting = client.get(reverse("admin:timeline_event_changelist") + "?workflow=waiting")
     assert event.title in waiting.content.decode()

@@ -865,7 +865,8 @@ class EventAdmin(VersionAdmin):
         waiting = ""
         if getattr(event, "change_waiting", False):
             waiting = format_html(
-                ' <a class="badge badge-waiting" href="{}">change waiting for review</a>',
+                ' <a class="badge badge-waiting" href="{}" title="A change to this live event is '
+                "waiting for a Publisher's review\">change waiting</a>",
                 reverse("admin:timeline_event_review", args=[event.pk]),
             )
         # The version this row shows travels with a bulk action, which refuses rows changed since.
