@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 def test_public_pages_say_how_long_they_may_be_kept(client, make_event):
     make_event("Live")
     response = client.get("/")
-    assert response["Cache-Control"] == "public, max-age=60, stale-while-revalidate=600"
+    assert response["Cache-Control"] == (
+        "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
+    )
     assert response["ETag"] and response["Last-Modified"]
     assert "HX-Request" in response["Vary"]
 
@@ -94,3 +96,89 @@ def test_readers_who_accept_gzip_get_the_page_compressed_once_per_version(client
     assert "Content-Encoding" not in plain and "Live event" in plain.content.decode()
     assert plain["ETag"] != response["ETag"]
     assert "Accept-Encoding" in plain["Vary"]
+
+
+def test_a_draft_saved_changes_no_etag_but_a_publish_does(client, make_event):
+    make_event("Live")
+    draft = make_event("Desk work", status="draft")
+    before = client.get("/")["ETag"]
+    draft.summary = "Rewritten at 3 a.m."
+    draft.save()
+    draft.citations.get().delete()
+    make_event("Another draft", status="draft")
+    assert client.get("/")["ETag"] == before  # nobody polling can see the desk at work
+    draft.status = "published"
+    draft.save()
+    assert client.get("/")["ETag"] != before
+
+
+def test_an_edit_to_a_published_record_changes_the_etag(client, make_event, source):
+    make_event("Live")
+    before = client.get("/")["ETag"]
+    source.title = "Stampede report, corrected"
+    source.save()
+    assert client.get("/")["ETag"] != before
+
+
+def test_a_forged_forwarded_proto_does_not_change_what_plain_readers_get(client, make_event):
+    make_event("Live")
+    for _ in range(6):
+        client.get("/api/events.rss", headers={"X-Forwarded-Proto": "https"})
+    plain = client.get("/api/events.rss").content.decode()
+    assert "https://testserver" not in plain
+    assert "http://testserver/events/" in plain
+
+
+def test_unknown_parameters_and_targets_make_no_new_cache_entries(client, make_event):
+    make_event("Live")
+    page = client.get("/")
+    assert client.get("/?zzz=1&utm_source=newsletter")["ETag"] == page["ETag"]
+    fragment = client.get("/", headers={"HX-Request": "true", "HX-Target": "results"})
+    for target in ("x" * 40, "nonsense", ""):
+        other = client.get("/", headers={"HX-Request": "true", "HX-Target": target})
+        assert other["ETag"] != page["ETag"]
+        assert other.content == client.get("/", headers={"HX-Request": "true"}).content
+    assert fragment["ETag"] != page["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "gzipped"),
+    [
+        ("gzip", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.0, deflate", False),
+        ("br, gzip;q=0.5", True),
+        ("*", True),
+        ("*;q=0", False),
+        ("identity", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_with_its_q_values(client, make_event, accept, gzipped):
+    make_event("Live")
+    response = client.get("/api/events", headers={"Accept-Encoding": accept})
+    assert (response.get("Content-Encoding") == "gzip") is gzipped
+
+
+def test_with_the_database_down_a_cached_answer_is_served_and_others_get_503(
+    client, make_event, monkeypatch
+):
+    from django.db import OperationalError
+
+    from timeline.models import DataVersion
+
+    make_event("Live")
+    kept = client.get("/api/events")
+    assert kept.status_code == 200
+
+    def down():
+        raise OperationalError("the database is unreachable")
+
+    monkeypatch.setattr(DataVersion, "current", staticmethod(down))
+    again = client.get("/api/events")
+    assert again.status_code == 200
+    assert again.content == kept.content
+    assert "stale-if-error" in again["Cache-Control"]
+    never_kept = client.get("/api/events?q=strike")
+    assert never_kept.status_code == 503
+    assert int(never_kept["Retry-After"]) > 0

@@ -4,7 +4,8 @@ Every public view of published data goes through `public_cache`. It answers cond
 requests from the data version alone (no rendering), keeps rendered bodies in Django's cache
 (Redis when REDIS_URL is set) under the normalised request and the data version, and sends
 Cache-Control for browsers and CDNs. A change to any chronology data bumps the version, which
-changes every ETag and orphans every cached body at once.
+changes every ETag and orphans every cached body at once; a change the public cannot see
+(a draft, a scheduled event before its time) leaves it alone.
 """
 
 import gzip
@@ -13,55 +14,181 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import InterfaceError, OperationalError
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from timeline import models
+from timeline.filters import EventFilter
 
-TRACKED = (
-    models.Event,
-    models.EventActor,
-    models.Citation,
-    models.Claim,
-    models.EventLink,
-    models.Actor,
-    models.Source,
-    models.Category,
-    models.Timeline,
-)
 CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Link")
 # Pym.js parents add these to a frame's address; they change nothing in the response.
 IGNORED_PARAMS = frozenset({"initialWidth", "childId", "parentTitle", "parentUrl"})
 
 
-def _bump(sender, raw: bool = False, **kwargs) -> None:
-    models.DataVersion.bump()
+# The version moves only when what the public can see changes: a draft saved at 3 a.m. must
+# not change an ETag, or anyone polling could watch the desk at work (and every cache would
+# be thrown away for nothing).
 
 
-for _model in TRACKED:
-    post_save.connect(_bump, sender=_model, dispatch_uid=f"bump-{_model.__name__}-save")
-    post_delete.connect(_bump, sender=_model, dispatch_uid=f"bump-{_model.__name__}-delete")
-m2m_changed.connect(_bump, sender=models.Timeline.events.through, dispatch_uid="bump-timeline-m2m")
+def _visible(model, pk) -> bool:
+    return pk is not None and model.objects.published().filter(pk=pk).exists()
+
+
+def _bump_or_reschedule(public: bool) -> None:
+    if public:
+        models.DataVersion.bump()
+    else:
+        # A scheduled event saved: nothing changes now, but its go-live time may have.
+        models.DataVersion.reschedule()
+
+
+def _remember_event(sender, instance, raw: bool = False, **kwargs) -> None:
+    instance._was_public = not raw and _visible(models.Event, instance.pk)
+
+
+def _event_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    _bump_or_reschedule(raw or instance.is_published or getattr(instance, "_was_public", False))
+
+
+def _event_deleted(sender, instance, **kwargs) -> None:
+    _bump_or_reschedule(instance.is_published)
+
+
+def _part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    """An actor's role, a citation or a claim shows only on its event's page and data."""
+    if raw or _visible(models.Event, instance.event_id):
+        models.DataVersion.bump()
+
+
+def _link_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    # Links are shown only between two published events (Event.published_links, the chart).
+    ends = (instance.from_event_id, instance.to_event_id)
+    if raw or all(_visible(models.Event, pk) for pk in ends):
+        models.DataVersion.bump()
+
+
+def _record_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Actors, sources and categories are public while a published event shows them."""
+    if raw or _visible(sender, instance.pk):
+        models.DataVersion.bump()
+
+
+def _record_deleted(sender, instance, **kwargs) -> None:
+    models.DataVersion.bump()  # rare (Publishers only), and what it touched is unknown now
+
+
+def _remember_timeline(sender, instance, raw: bool = False, **kwargs) -> None:
+    instance._was_published = not raw and _visible(models.Timeline, instance.pk)
+
+
+def _timeline_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw or instance.is_published or getattr(instance, "_was_published", False):
+        models.DataVersion.bump()
+
+
+def _timeline_deleted(sender, instance, **kwargs) -> None:
+    if instance.is_published:
+        models.DataVersion.bump()
+
+
+def _membership_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """An event joining or leaving a timeline shows only if both are public."""
+    if not action.startswith("post_"):
+        return
+    if reverse:  # event.timelines.add(...)
+        event_public = instance.is_published
+        timelines_public = (
+            pk_set is None or models.Timeline.objects.published().filter(pk__in=pk_set).exists()
+        )
+    else:  # timeline.events.add(...)
+        timelines_public = instance.is_published
+        event_public = (
+            pk_set is None or models.Event.objects.published().filter(pk__in=pk_set).exists()
+        )
+    if event_public and timelines_public:
+        models.DataVersion.bump()
+
+
+def _connect(signal, handler, sender) -> None:
+    signal.connect(handler, sender=sender, dispatch_uid=f"{handler.__name__}-{sender.__name__}")
+
+
+_connect(pre_save, _remember_event, models.Event)
+_connect(post_save, _event_saved, models.Event)
+_connect(post_delete, _event_deleted, models.Event)
+for _part in (models.EventActor, models.Citation, models.Claim):
+    _connect(post_save, _part_changed, _part)
+    _connect(post_delete, _part_changed, _part)
+_connect(post_save, _link_changed, models.EventLink)
+_connect(post_delete, _link_changed, models.EventLink)
+for _record in (models.Actor, models.Source, models.Category):
+    _connect(post_save, _record_changed, _record)
+    _connect(post_delete, _record_deleted, _record)
+_connect(pre_save, _remember_timeline, models.Timeline)
+_connect(post_save, _timeline_saved, models.Timeline)
+_connect(post_delete, _timeline_deleted, models.Timeline)
+_connect(m2m_changed, _membership_changed, models.Timeline.events.through)
+
+
+# What a public view reads from the address. Anything else (Pym.js's childId and parentUrl,
+# a newsletter's utm_source) changes nothing in the answer, so it is left out of the key: one
+# address has a bounded set of cached variants, and nobody can flood the cache or get past it
+# by adding parameters. A view that starts reading a new parameter must be named here.
+KNOWN_PARAMS = frozenset(
+    {
+        *EventFilter.base_filters,
+        "page_size",
+        "theme",
+        "url",
+        "format",
+        "maxwidth",
+        "maxheight",
+        "bom",
+    }
+)
+# The regions pages swap with HTMX; any other HX-Target is answered as the default fragment.
+KNOWN_TARGETS = frozenset({"results", "more-events", "event-panel"})
 
 
 def request_key(request: HttpRequest) -> str:
-    """The request as the cache sees it: path, sorted non-empty parameters, HTMX target."""
+    """The request as the cache sees it: scheme, host, path, the known non-empty parameters
+    (sorted), the HTMX target when it is one we render."""
     params = sorted(
         (key, value)
         for key, values in request.GET.lists()
         for value in values
-        if value != "" and key not in IGNORED_PARAMS
+        if value != "" and key in KNOWN_PARAMS
     )
     variant = "page"
     if request.headers.get("HX-Request") == "true":
         # The same address answers with a different fragment for each target it is swapped into.
-        variant = f"htmx:{request.headers.get('HX-Target', '')}"
+        target = request.headers.get("HX-Target", "")
+        variant = f"htmx:{target if target in KNOWN_TARGETS else ''}"
     if request.headers.get("HX-History-Restore-Request") == "true":
         variant = "page"
-    raw = f"{request.get_host()}|{request.path}|{params}|{variant}"
+    raw = f"{request.scheme}|{request.get_host()}|{request.path}|{params}|{variant}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    """Accept-Encoding read with its q-values: "gzip;q=0" refuses gzip, "*" accepts it."""
+    weights = {}
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if name:
+            weights[name.strip().lower()] = q
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
 def public_cache(view):
@@ -69,12 +196,20 @@ def public_cache(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        version = models.DataVersion.current()
+        outage = None
+        try:
+            number, last_modified = _current_version()
+        except (OperationalError, InterfaceError) as exc:
+            # The database is down: answer from the last version this cache saw, if the body
+            # is still kept; otherwise the outage middleware answers 503 with Retry-After.
+            kept = cache.get(LAST_VERSION_KEY)
+            if kept is None:
+                raise
+            number, last_modified, outage = *kept, exc
         key = request_key(request)
-        gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+        gzipped = accepts_gzip(request)
         # Each encoding is its own representation, so each gets its own validator.
-        etag = f'"{version.number}-{key[:16]}{"-gz" if gzipped else ""}"'
-        last_modified = version.changed_at.timestamp()
+        etag = f'"{number}-{key[:16]}{"-gz" if gzipped else ""}"'
 
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=int(last_modified)
@@ -87,9 +222,11 @@ def public_cache(view):
             return _finish(not_modified, etag, last_modified)
 
         # The timestamp too: a database rebuilt from scratch restarts the counter at 1.
-        cache_key = f"timeline:response:{version.number}:{version.changed_at.timestamp()}:{key}"
+        cache_key = f"timeline:response:{number}:{last_modified}:{key}"
         stored = cache.get(cache_key)
         if stored is None:
+            if outage is not None:
+                raise outage
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return _finish(response, etag, last_modified)
@@ -110,6 +247,21 @@ def public_cache(view):
         return _finish(response, etag, last_modified)
 
     return wrapper
+
+
+LAST_VERSION_KEY = "timeline:last-version"
+_last_kept: tuple[int, float] | None = None  # this process's last write of LAST_VERSION_KEY
+
+
+def _current_version() -> tuple[int, float]:
+    """The data version and when it changed; kept in the cache too, for an outage."""
+    global _last_kept
+    version = models.DataVersion.current()
+    seen = (version.number, version.changed_at.timestamp())
+    if seen != _last_kept:
+        cache.set(LAST_VERSION_KEY, seen, settings.TIMELINE_RESPONSE_CACHE_SECONDS)
+        _last_kept = seen
+    return seen
 
 
 def _finish(response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:

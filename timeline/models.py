@@ -928,10 +928,12 @@ class Timeline(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row counting changes to the data, so every worker agrees on what is current.
+    """One row counting changes to what the public can see, so every worker agrees on what is
+    current.
 
-    Public responses are cached and validated against it (ETag, Last-Modified); any save or
-    delete of chronology data bumps it, so a publish is visible on the next request.
+    Public responses are cached and validated against it (ETag, Last-Modified); a publish, an
+    unpublish, an edit to a published record and a scheduled go-live bump it (timeline.caching
+    decides which saves count), so each is visible on the next request; drafts do not.
     """
 
     number = models.BigIntegerField(default=1)
@@ -960,16 +962,25 @@ class DataVersion(models.Model):
     @classmethod
     def bump(cls) -> None:
         now = timezone.now()
-        next_due = (
+        updated = cls.objects.filter(pk=1).update(
+            number=F("number") + 1, changed_at=now, next_scheduled_at=cls._next_due(now)
+        )
+        if not updated:
+            cls.objects.get_or_create(pk=1)
+
+    @classmethod
+    def reschedule(cls) -> None:
+        """Only the next go-live time: nothing the public sees has changed yet."""
+        if not cls.objects.filter(pk=1).update(next_scheduled_at=cls._next_due(timezone.now())):
+            cls.objects.get_or_create(pk=1)
+
+    @staticmethod
+    def _next_due(now):
+        return Subquery(
             Event.objects.filter(status=Event.Status.PUBLISHED, publish_at__gt=now)
             .order_by("publish_at")
             .values("publish_at")[:1]
         )
-        updated = cls.objects.filter(pk=1).update(
-            number=F("number") + 1, changed_at=now, next_scheduled_at=Subquery(next_due)
-        )
-        if not updated:
-            cls.objects.get_or_create(pk=1)
 
 
 class EventTransition(models.Model):

@@ -52,12 +52,15 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "ninja",
+    "corsheaders",
     "timeline",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks (its redirects need the headers too).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,9 +122,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Other sites' scripts (TimelineJS on a newsroom's page, a data desk's notebook) read the
+# public data: the API, feeds, exports and oEmbed answer any origin (static files, the embed
+# loader among them, already do: whitenoise). All are published-only and need no cookie, so
+# no credentials are allowed, and nothing else (pages, the desk, previews) is matched.
+CORS_URLS_REGEX = r"^/(api/|oembed$)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+
 # Public pages, embeds and the API: how long browsers and CDNs may keep them.
 TIMELINE_CACHE_CONTROL = os.environ.get(
-    "TIMELINE_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"
+    "TIMELINE_CACHE_CONTROL",
+    "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400",
 )
 TIMELINE_RESPONSE_CACHE_SECONDS = int(os.environ.get("TIMELINE_RESPONSE_CACHE_SECONDS", "3600"))
 # Sites allowed to frame /embed/ (space-separated CSP sources); "*" lets any site embed.
@@ -213,7 +226,10 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False" if DEBUG else "True")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Any client can send X-Forwarded-Proto: it is believed only from a proxy we were told about,
+# or a plain reader could make https:// links (and cache them for everyone).
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
