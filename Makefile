@@ -9,7 +9,7 @@ PLOTLY_BUNDLE := node_modules/.timeline-build/plotly-timeline.min.js
 # Tests and the dev server run with DEBUG on; `make serve` is the production-like path.
 DEV_ENV := DEBUG=True
 
-.PHONY: install run serve test test-only bench gallery soak backup lint migrate fixtures clean
+.PHONY: install run serve test test-only bench gallery soak backup lint migrate fixtures cards clean
 
 install: $(VENV)/.installed node_modules/.installed $(PLOTLY_BUNDLE)
 
@@ -35,7 +35,11 @@ migrate: install
 fixtures: migrate
 	$(DEV_ENV) $(PY) manage.py loaddata $(FIXTURES)
 
-run: fixtures
+# The link-preview cards (og:image) are drawn from the data, so after it is loaded.
+cards: fixtures
+	$(DEV_ENV) $(PY) manage.py draw_cards
+
+run: cards
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 serve: install
@@ -44,8 +48,9 @@ serve: install
 	export SECRET_KEY DEBUG=False ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} \
 	       SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} \
 	       SECURE_COOKIES=$${SECURE_COOKIES:-False} && \
-	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py draw_cards -v0 && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(VENV)/bin/gunicorn timeline.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -
 
 test: install test-only
@@ -77,4 +82,4 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles static/cards .pytest_cache

@@ -162,3 +162,24 @@ def reader(chromium, live_server, seeded):
     )
     yield page
     context.close()
+
+
+@pytest.fixture
+def drawn_cards(settings, tmp_path, monkeypatch):
+    """Link-preview cards drawn into a scratch static directory (never over static/cards/),
+    served as `make run` serves static files. Call it after the timelines exist."""
+    from django.core.management import call_command
+
+    from timeline import cards
+
+    directory = tmp_path / "cards"
+    monkeypatch.setattr(cards, "DIRECTORY", directory)
+    settings.STATICFILES_DIRS = [("cards", directory), *settings.STATICFILES_DIRS]
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+    def draw():
+        call_command("draw_cards", verbosity=0)
+        return directory
+
+    return draw

@@ -143,6 +143,28 @@ def test_oembed_refuses_what_it_cannot_embed(client, make_event, source, params,
     assert _oembed(client, **params).status_code == status
 
 
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"url": "https://elsewhere.example/"}, 404),
+        ({"url": "http://testserver/no/such/page/"}, 404),
+        ({"url": "http://testserver/actors/nobody/"}, 404),
+        ({"url": "http://testserver/sources/cnn-stampede/"}, 404),
+        ({"url": "http://[::1"}, 404),
+        ({"url": "http://testserver/", "format": "xml"}, 501),
+        ({}, 400),
+        ({"url": "http://testserver/", "maxwidth": "wide"}, 400),
+    ],
+)
+def test_oembed_errors_are_json_with_a_reason(client, make_event, source, params, status):
+    make_event("Live")
+    response = _oembed(client, **params)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert list(body) == ["error"] and body["error"]
+
+
 def test_oembed_does_not_embed_a_draft(client, make_event):
     draft = make_event(status="draft")
     assert _oembed(client, url=f"http://testserver{draft.get_absolute_url()}").status_code == 404

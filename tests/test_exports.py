@@ -2,11 +2,13 @@ import csv
 import datetime as dt
 import io
 import json
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
+from tests.payloads import load_corpus
 from timeline.models import EventActor, Source
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +76,61 @@ def test_the_csv_takes_the_page_filters_and_rejects_bad_ones(client, make_event,
     bad = client.get("/api/events.csv?end=31/12/2019")
     assert bad.status_code == 400
     assert "end" in bad.json()["errors"]
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_the_csv_has_no_byte_order_mark_so_scripts_read_the_first_header_as_it_is(
+    client, make_event
+):
+    make_event("Strike \u2013 \u201cprecise\u201d")
+    body = client.get("/api/events.csv").content
+    assert not body.startswith(BOM)
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+    assert rows[0]["title"] == "Strike \u2013 \u201cprecise\u201d"
+
+
+def test_the_csv_for_excel_starts_with_a_byte_order_mark(client, make_event):
+    make_event("Strike \u2013 \u201cprecise\u201d")
+    plain = client.get("/api/events.csv").content
+    response = client.get("/api/events.csv?bom=1")
+    assert response.status_code == 200
+    body = response.content
+    assert body == BOM + plain  # the same file, marked
+    # Read as Excel and Python's utf-8-sig do, the mark is no data.
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert list(rows[0])[0] == "slug"
+    assert rows[0]["title"] == "Strike \u2013 \u201cprecise\u201d"
+    # Read as plain UTF-8 it sticks to the first header: why it is not the default.
+    assert next(csv.reader(io.StringIO(body.decode("utf-8"))))[0] == "\ufeffslug"
+    # Cached apart: neither answer is served for the other.
+    assert client.get("/api/events.csv").content == plain
+    assert client.get("/api/events.csv?bom=1").content == body
+
+
+@pytest.mark.parametrize("value", ["0", ""])
+def test_a_csv_asked_for_with_bom_0_or_empty_has_none(client, make_event, value):
+    make_event("Live")
+    assert not client.get(f"/api/events.csv?bom={value}").content.startswith(BOM)
+
+
+def test_a_bom_value_other_than_1_or_0_is_a_400_naming_it(client, make_event):
+    response = client.get("/api/events.csv?bom=yes")
+    assert response.status_code == 400
+    assert "bom" in response.json()["errors"]
+
+
+def test_pages_offer_the_csv_for_excel_with_the_same_filters(client, make_event, timeline, source):
+    make_event("Live")
+    footer = client.get(timeline.get_absolute_url()).content.decode()
+    footer = footer.split('<footer class="site-footer">')[1]
+    href = f"/api/events.csv?timeline={timeline.slug}&amp;bom=1"
+    assert f'href="{href}">CSV for Excel</a>' in footer
+    assert client.get(href.replace("&amp;", "&")).content.startswith(BOM)
+    # A page about no timeline or actor offers all published events.
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert 'href="/api/events.csv?bom=1">CSV for Excel</a>' in page.split("site-footer")[1]
 
 
 # iCalendar
@@ -173,6 +230,46 @@ def test_timelinejs_slides_carry_headline_text_group_media_and_end(client, make_
     assert slide["media"]["url"] == "https://example.org/base.jpg"
     assert slide["media"]["credit"] == "Agency"
     assert slide["display_date"] == "31 December 2019 – 1 January 2020"
+
+
+def test_timelinejs_escapes_every_field_it_renders_as_html_with_hostile_text_in_each(
+    client, timeline
+):
+    corpus = load_corpus(timeline)
+    document = _timelinejs(client, f"?timeline={timeline.slug}")
+    slides = {slide["unique_id"]: slide for slide in document["events"]}
+    for event in corpus:
+        slide = slides[event.slug]
+        paragraph = slide["text"]["text"].split("</p>")[0].removeprefix("<p>")
+        # TimelineJS writes each of these with innerHTML: headline and text on the slide and
+        # marker, group as the row label (TimeGroup), caption and credit under the image.
+        rendered = {
+            "headline": (slide["text"]["headline"], event.title),
+            "text": (paragraph, event.summary),
+            "group": (slide["group"], event.category.name),
+            "caption": (slide["media"]["caption"], event.image_caption),
+            "credit": (slide["media"]["credit"], event.image_credit),
+        }
+        for field, (value, typed) in rendered.items():
+            assert not set(value) & set("<>\"'"), (field, event.slug, value)
+            assert unescape(value) == typed, (field, event.slug)
+        # TimelineJS sets alt as a property (img.alt = …), never parsed: escaped, it would be
+        # read out as "&#x27;", so it stays the text as typed.
+        assert slide["media"]["alt"] == event.image_alt
+    title = document["title"]["text"]
+    assert unescape(title["headline"]) == timeline.title and "<" not in title["headline"]
+
+
+def test_timelinejs_escapes_era_headlines_too(client, make_event):
+    make_event(
+        "Siege <img src=x onerror=alert(1)>",
+        start=dt.datetime(2019, 12, 31, tzinfo=UTC),
+        end=dt.datetime(2020, 1, 1, tzinfo=UTC),
+        precision="day",
+        end_precision="day",
+    )
+    era = _timelinejs(client)["eras"][0]
+    assert era["text"]["headline"] == "Siege &lt;img src=x onerror=alert(1)&gt;"
 
 
 def test_timelinejs_draws_spans_as_eras_and_points_not(client, make_event):

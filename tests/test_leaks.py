@@ -108,6 +108,7 @@ def world(make_event, make_actor, source, timeline):
         hidden["event"].append(event)
         hidden["actor"].append(actor)
         hidden["source"].append(cited)
+    _public_records_that_point_at_hidden_ones(make_actor, public, later, iran, hidden)
     unpublished = Timeline.objects.create(
         title=f"{MARK} timeline", slug="hidden-timeline", description=f"{MARK} description"
     )
@@ -115,6 +116,38 @@ def world(make_event, make_actor, source, timeline):
     hidden["timeline"] = [unpublished]
     hidden["category"] = [hidden_category]
     return {"public": [public, later], "hidden": hidden, "iran": iran}
+
+
+def _public_records_that_point_at_hidden_ones(make_actor, public, later, iran, hidden) -> None:
+    """Published records whose relations reach things only drafts name: a parent body, a
+    source behind a draft's claim, a category and links only drafts use."""
+    draft_actor, review_actor, scheduled_actor = hidden["actor"]
+    # Public only through a claim, part of a body only a draft names.
+    claimant = make_actor("Public claimant", kind="media", parent=draft_actor)
+    Claim.objects.create(
+        event=public,
+        kind="statement",
+        text="Said so",
+        source=public.citations.get().source,
+        attributed_to=claimant,
+    )
+    # Public through a role, part of a body only an event in review names.
+    iran.parent = review_actor
+    iran.save()
+    # A public body with no event of its own (shown as the member's parent), itself part of a
+    # body only a scheduled event names.
+    body = make_actor("Public body", kind="organisation", parent=scheduled_actor)
+    member = make_actor("Public member", kind="person", parent=body)
+    EventActor.objects.create(event=later, actor=member, role="participant")
+    # A source only a draft's claim cites, and a draft in the hidden category linked both ways.
+    draft = hidden["event"][0]
+    behind_claim = Source.objects.create(
+        publisher=_marked("claimonly", "publisher"),
+        title=_marked("claimonly", "sourcetitle"),
+        slug="hidden-claim-only-source",
+    )
+    Claim.objects.create(event=draft, kind="deaths", value=3, text="3", source=behind_claim)
+    hidden["source"].append(behind_claim)
 
 
 def _assert_clean(response, where: str) -> None:
@@ -288,3 +321,16 @@ def test_the_api_counts_and_links_only_what_readers_can_see(client, world, timel
     assert later["links"] == []
     public = client.get(f"/api/events/{world['public'][0].slug}").json()
     assert public["links"] == []
+
+
+def test_a_public_actor_names_no_parent_that_only_drafts_name(client, world):
+    for slug in ("public-claimant", "iran", "public-body"):
+        page = _get(client, f"/actors/{slug}/")
+        assert page.status_code == 200, slug
+        assert "Part of" not in page.content.decode(), slug
+        assert client.get(f"/api/actors/{slug}").json()["parent"] is None, slug
+    member = client.get("/api/actors/public-member").json()
+    assert member["parent"] == {"slug": "public-body", "name": "Public body"}
+    listed = {a["slug"] for a in client.get("/api/actors?page_size=200").json()["results"]}
+    assert {"public-claimant", "iran", "public-body", "public-member"} <= listed
+    assert not listed & {a.slug for a in world["hidden"]["actor"]}

@@ -6,14 +6,15 @@ the parameters' documentation is generated from that FilterSet too, so the two c
 
 import datetime as dt
 import math
+from functools import wraps
 from typing import Any, Literal
 
 import django_filters
 from django.core.validators import slug_re
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
@@ -21,8 +22,9 @@ from ninja.errors import ValidationError
 from timeline import exports, models
 from timeline.caching import public_cache
 from timeline.exports import BadParameters, filtered_events
-from timeline.filters import EventFilter
+from timeline.filters import MAX_VALUES, EventFilter, known_params
 from timeline.models import Actor, Event, EventLink, Source, Timeline
+from timeline.site import absolute_url
 
 api = NinjaAPI(
     title="Timeline API",
@@ -165,6 +167,54 @@ class EventPage(Page):
     results: list[EventOut]
 
 
+# TimelineJS's JSON format, as exports.events_timelinejs writes it: a date has as many parts as
+# its precision allows; text fields are HTML (escaped), media `alt` is plain text.
+class TimelineJsDate(Schema):
+    year: int
+    month: int = Field(None, ge=1, le=12)
+    day: int = Field(None, ge=1, le=31)
+    hour: int = Field(None, ge=0, le=23)
+    minute: int = Field(None, ge=0, le=59)
+
+
+class TimelineJsText(Schema):
+    headline: str
+    text: str = Field(None)
+
+
+class TimelineJsTitle(Schema):
+    text: TimelineJsText
+
+
+class TimelineJsMedia(Schema):
+    url: str
+    caption: str
+    credit: str
+    alt: str
+
+
+class TimelineJsSlide(Schema):
+    unique_id: str = Field(description="The event's slug.")
+    start_date: TimelineJsDate
+    end_date: TimelineJsDate = Field(None)
+    display_date: str
+    text: TimelineJsText
+    group: str = Field(description="The event's category.")
+    media: TimelineJsMedia = Field(None)
+
+
+class TimelineJsEra(Schema):
+    start_date: TimelineJsDate
+    end_date: TimelineJsDate
+    text: TimelineJsText
+
+
+class TimelineJsOut(Schema):
+    title: TimelineJsTitle
+    events: list[TimelineJsSlide]
+    eras: list[TimelineJsEra] = Field(None, description="Events that span time, as bands.")
+
+
 class ActorOut(Schema):
     slug: str
     name: str
@@ -256,7 +306,7 @@ def _event(event: Event, request: HttpRequest) -> dict:
         }
     return {
         "slug": event.slug,
-        "url": request.build_absolute_uri(event.get_absolute_url()),
+        "url": absolute_url(request, event.get_absolute_url()),
         "title": event.title,
         "summary": event.summary,
         "body": event.body,
@@ -308,7 +358,7 @@ def _event(event: Event, request: HttpRequest) -> dict:
 
 
 def _actor(actor: Actor, request: HttpRequest) -> dict:
-    parent = actor.parent
+    parent = actor.public_parent
     return {
         "slug": actor.slug,
         "name": actor.name,
@@ -317,8 +367,8 @@ def _actor(actor: Actor, request: HttpRequest) -> dict:
         "country": actor.country or None,
         "description": actor.description,
         "parent": {"slug": parent.slug, "name": parent.name} if parent else None,
-        "url": request.build_absolute_uri(actor.get_absolute_url()),
-        "events": request.build_absolute_uri(f"{reverse('api:list_events')}?actor={actor.slug}"),
+        "url": absolute_url(request, actor.get_absolute_url()),
+        "events": absolute_url(request, f"{reverse('api:list_events')}?actor={actor.slug}"),
     }
 
 
@@ -327,11 +377,9 @@ def _timeline(timeline: Timeline, request: HttpRequest) -> dict:
         "slug": timeline.slug,
         "title": timeline.title,
         "description": timeline.description,
-        "url": request.build_absolute_uri(timeline.get_absolute_url()),
+        "url": absolute_url(request, timeline.get_absolute_url()),
         "event_count": timeline.event_count,
-        "events": request.build_absolute_uri(
-            f"{reverse('api:list_events')}?timeline={timeline.slug}"
-        ),
+        "events": absolute_url(request, f"{reverse('api:list_events')}?timeline={timeline.slug}"),
     }
 
 
@@ -356,7 +404,7 @@ def _loaded(events: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def _visible_actors() -> QuerySet[Actor]:
-    return Actor.objects.published().select_related("parent").order_by("name", "pk")
+    return Actor.objects.published().with_public_parent().order_by("name", "pk")
 
 
 def _visible_sources() -> QuerySet[Source]:
@@ -371,7 +419,9 @@ def _by_slug(queryset: QuerySet, slug: str):
     return get_object_or_404(queryset, slug=slug)
 
 
-def _paginate(request: HttpRequest, queryset: QuerySet, paging: Paging, serialise) -> dict:
+def _paginate(
+    request: HttpRequest, queryset: QuerySet, paging: Paging, serialise, filtered: bool = False
+) -> dict:
     count = queryset.count()
     last = max(1, math.ceil(count / paging.page_size))
     if paging.page > last:
@@ -380,9 +430,13 @@ def _paginate(request: HttpRequest, queryset: QuerySet, paging: Paging, serialis
     items = queryset[offset : offset + paging.page_size]
 
     def address(page: int) -> str:
-        params = request.GET.copy()
+        # Only the parameters that chose these results: anything else in the address is not
+        # ours to repeat into a response that caches share.
+        params = known_params(request.GET) if filtered else QueryDict(mutable=True)
+        if paging.page_size != Paging.model_fields["page_size"].default:
+            params["page_size"] = str(paging.page_size)
         params["page"] = str(page)
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return absolute_url(request, f"{request.path}?{params.urlencode()}")
 
     return {
         "count": count,
@@ -401,9 +455,12 @@ def _filter_parameters() -> list[dict]:
             continue
         schema: dict = {"type": "string"}
         if isinstance(field, django_filters.DateFilter):
-            schema["format"] = "date"
+            # Empty is no filter (the FilterSet drops it), so "" is as valid as a date.
+            schema["anyOf"] = [{"format": "date"}, {"maxLength": 0}]
+        if field.extra.get("max_length"):
+            schema["maxLength"] = field.extra["max_length"]
         if isinstance(field, django_filters.MultipleChoiceFilter):
-            schema = {"type": "array", "items": schema}
+            schema = {"type": "array", "items": schema, "maxItems": MAX_VALUES}
         parameters.append(
             {
                 "in": "query",
@@ -433,7 +490,7 @@ def _file_response(media_type: str, description: str) -> dict:
 def list_events(request: HttpRequest, paging: Query[Paging]):
     """Published events in chronological order, filtered like the timeline page."""
     events, _ = filtered_events(request)
-    return _paginate(request, _loaded(events), paging, _event)
+    return _paginate(request, _loaded(events), paging, _event, filtered=True)
 
 
 @api.get(
@@ -468,11 +525,7 @@ def events_ics(request: HttpRequest):
     return response
 
 
-@api.get(
-    "/timelinejs.json",
-    response={400: ErrorOut},
-    openapi_extra=_file_response("application/json", "TimelineJS's JSON format."),
-)
+@api.get("/timelinejs.json", response={200: TimelineJsOut, 400: ErrorOut}, openapi_extra=FILTERS)
 @decorate_view(public_cache)
 def timelinejs(request: HttpRequest):
     """The filtered events in the JSON format TimelineJS loads as it is."""
@@ -522,3 +575,33 @@ def list_timelines(request: HttpRequest, paging: Query[Paging]):
         .order_by("title", "pk")
     )
     return _paginate(request, timelines, paging, _timeline)
+
+
+# HEAD -----------------------------------------------------------------------------------------
+
+
+def _answers_head(view):
+    """HEAD answered as GET: same status and headers; the server (gunicorn, runserver) sends no
+    body, as it does for the pages' @require_safe views. Ninja routes GET only, and a 405 to a
+    link checker or a CDN's HEAD probe reads as a broken address."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "HEAD":
+            return view(request, *args, **kwargs)
+        request.method = "GET"
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            request.method = "HEAD"
+
+    return wrapper
+
+
+def urls_answering_head() -> tuple:
+    """api.urls, every route also answering HEAD."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _answers_head(pattern.callback)
+    return patterns, app_name, namespace

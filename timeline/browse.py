@@ -16,7 +16,7 @@ from django.utils.functional import SimpleLazyObject
 from django_htmx.http import push_url, reswap
 
 from timeline import charts
-from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter, clean_query
+from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter
 from timeline.models import Event, EventLink
 
 PAGE_SIZE = 50
@@ -75,7 +75,7 @@ def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
         "figure": figure,
         "summary": summary,
         "status": 200,
-        **_pagination(request, page, offset, len(events), total),
+        **_pagination(filters, page, offset, len(events), total),
     }
 
 
@@ -133,13 +133,11 @@ def _busiest_lanes(cells: list[tuple]) -> list[tuple]:
     return [cell for cell in cells if cell[1] in busiest]
 
 
-def _pagination(request: HttpRequest, page: int, offset: int, shown: int, total: int) -> dict:
+def _pagination(filters: EventFilter, page: int, offset: int, shown: int, total: int) -> dict:
     def page_query(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(number)
-        if number == 1:
-            params.pop("page")
-        return clean_query(params)
+        # From the validated, known parameters: whatever else the address carried is not
+        # repeated into a page that caches share.
+        return filters.query(page=number if number > 1 else None)
 
     has_next = offset + shown < total
     return {

@@ -2,11 +2,10 @@
 
 from django.urls import path
 
-from timeline import feeds
-from timeline.api import api
+from timeline import api, feeds
 
 urlpatterns = [
     path("api/events.atom", feeds.atom, name="events-atom"),
     path("api/events.rss", feeds.rss, name="events-rss"),
-    path("api/", api.urls),
+    path("api/", api.urls_answering_head()),
 ]

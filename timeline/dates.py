@@ -157,4 +157,5 @@ def iso(local: dt.datetime, precision: str) -> str:
         return f"{local.year:04d}-{local.month:02d}"
     if precision == "day":
         return local.date().isoformat()
-    return local.isoformat(timespec="minutes")
+    # An hour is "somewhere in it": its first minute, never a minute we do not know.
+    return start_of_period(local, precision).isoformat(timespec="minutes")

@@ -1,6 +1,6 @@
 """Timelines inside other sites: the framed widget, oEmbed discovery and the loader script."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import (
@@ -21,9 +21,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from timeline.browse import filter_events, render_browse
-from timeline.caching import IGNORED_PARAMS, public_cache
-from timeline.filters import EventFilter
+from timeline.caching import public_cache
+from timeline.filters import EventFilter, known_params
 from timeline.models import Actor, Event, Timeline
+from timeline.site import NAME, absolute_url, host
 
 THEMES = ("auto", "light", "dark")
 DEFAULT_SIZE = (800, 640)
@@ -54,44 +55,42 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             raise Http404("No published timeline")
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
-    theme = request.GET.get("theme", "auto")
+    # Empty means the default here too, as it does for every filter.
+    theme = request.GET.get("theme") or "auto"
     if theme not in THEMES:
         return HttpResponseBadRequest(
             "theme must be light, dark or auto", content_type="text/plain"
         )
 
+    browse = filter_events(request, timeline.published_events())
+    filters = browse["filters"]
+    # Filters the reader cannot change in the frame travel with each update: only the known,
+    # non-empty ones, so what Pym.js or anyone else adds to the address is not written back.
+    hidden = [
+        (name, value)
+        for name, values in filters.data.lists()
+        for value in values
+        if name not in ("q", "start", "end", "page")
+    ]
     context = {
         "timeline": timeline,
         "theme": theme,
         "embed": True,
-        # Filters the reader cannot change in the frame travel with each update.
-        "hidden_params": [
-            (name, value)
-            for name, values in request.GET.lists()
-            for value in values
-            if value and name not in ("q", "start", "end") and name not in IGNORED_PARAMS
-        ],
-        "full_url": _full_timeline_url(request, timeline),
-        **filter_events(request, timeline.published_events()),
+        "hidden_params": hidden + ([("theme", theme)] if theme != "auto" else []),
+        "full_url": _full_timeline_url(request, timeline, filters),
+        **browse,
     }
     return render_browse(request, "timeline/embed.html", context)
 
 
-def _full_timeline_url(request: HttpRequest, timeline: Timeline) -> str:
-    query = _without(request.GET, [*IGNORED_PARAMS, "theme"])
+def _full_timeline_url(request: HttpRequest, timeline: Timeline, filters: EventFilter) -> str:
+    query = filters.query()
     path = timeline.get_absolute_url() if timeline != Timeline.default() else reverse("home")
-    return request.build_absolute_uri(path) + (f"?{query}" if query else "")
-
-
-def _without(params: QueryDict, names) -> str:
-    kept = params.copy()
-    for name in names:
-        kept.pop(name, None)
-    return kept.urlencode()
+    return absolute_url(request, path) + (f"?{query}" if query else "")
 
 
 def embed_url(request: HttpRequest, path: str, query: str) -> str:
-    return request.build_absolute_uri(path) + (f"?{query}" if query else "")
+    return absolute_url(request, path) + (f"?{query}" if query else "")
 
 
 def embed_snippets(
@@ -101,6 +100,9 @@ def embed_snippets(
     params = QueryDict(mutable=True)
     for name, values in request.GET.lists():
         kept = [v for v in values if v]
+        if name == "theme":
+            # Not a filter, so the FilterSet does not check it: only a theme the embed knows.
+            kept = [v for v in kept if v in THEMES][-1:]
         if kept and name in EMBED_PARAMS:
             params.setlist(name, kept)
     path = reverse("embed") if is_default else reverse("embed", args=[timeline.slug])
@@ -122,13 +124,11 @@ def embed_snippets(
     slug = "" if is_default else timeline.slug
     script = (
         f'<div data-timeline-embed="{escape(slug)}"{data}></div>\n'
-        f'<script async src="{request.build_absolute_uri(reverse("embed-loader"))}"></script>'
+        f'<script async src="{absolute_url(request, reverse("embed-loader"))}"></script>'
     )
-    page = request.build_absolute_uri(request.path) + (f"?{params.urlencode()}" if params else "")
+    page = absolute_url(request, request.path) + (f"?{params.urlencode()}" if params else "")
     oembed_address = (
-        request.build_absolute_uri(reverse("oembed"))
-        + "?"
-        + urlencode({"url": page, "format": "json"})
+        absolute_url(request, reverse("oembed")) + "?" + urlencode({"url": page, "format": "json"})
     )
     return [
         ("Iframe", iframe, "embed-iframe"),
@@ -139,12 +139,18 @@ def embed_snippets(
 
 def oembed_link(request: HttpRequest) -> str:
     """Where a CMS finds the oEmbed for the page being shown."""
-    page = request.build_absolute_uri(request.get_full_path())
+    page = absolute_url(request)
+    # The page's filters only: whatever else its address carried (Pym.js's parentUrl, a
+    # cache-buster) is not written into a page that caches share.
+    page = _with_known_params(page)
     return (
-        request.build_absolute_uri(reverse("oembed"))
-        + "?"
-        + urlencode({"url": page, "format": "json"})
+        absolute_url(request, reverse("oembed")) + "?" + urlencode({"url": page, "format": "json"})
     )
+
+
+def _with_known_params(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=known_params(QueryDict(parts.query)).urlencode()))
 
 
 @require_safe
@@ -164,7 +170,11 @@ def oembed(request: HttpRequest) -> HttpResponse:
             {"error": "maxwidth and maxheight must be positive integers"}, status=400
         )
 
-    title, path, query = _embed_target(request, url)
+    try:
+        title, path, query = _embed_target(request, url)
+    except Http404 as exc:
+        # An oEmbed consumer reads JSON, like the 400s and 501 above, not our HTML 404 page.
+        return JsonResponse({"error": str(exc) or "Not found"}, status=404)
     src = embed_url(request, path, query)
     width = min(DEFAULT_SIZE[0], max_width or DEFAULT_SIZE[0])
     height = min(DEFAULT_SIZE[1], max_height or DEFAULT_SIZE[1])
@@ -181,8 +191,8 @@ def oembed(request: HttpRequest) -> HttpResponse:
         {
             "version": "1.0",
             "type": "rich",
-            "provider_name": "Timeline",
-            "provider_url": request.build_absolute_uri("/"),
+            "provider_name": NAME,
+            "provider_url": absolute_url(request, "/"),
             "title": title,
             "html": html,
             "width": width,
@@ -207,7 +217,8 @@ def _embed_target(request: HttpRequest, url: str) -> tuple[str, str, str]:
         parts = urlsplit(url)
     except ValueError as exc:  # e.g. "http://[::1" is no address at all
         raise Http404("Not a page of this site") from exc
-    if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
+    # This site's addresses are the ones it gives out: SITE_URL's host when that is set.
+    if parts.scheme not in ("http", "https") or parts.netloc != host(request):
         raise Http404("Not a page of this site")
     try:
         match = resolve(parts.path)

@@ -16,6 +16,7 @@ from django.utils.html import escape
 from timeline import dates
 from timeline.filters import EventFilter
 from timeline.models import Event, Precision, Timeline
+from timeline.site import absolute_url, host
 
 # Date parts in TimelineJS's order; an event gives as many as its precision allows.
 PARTS = ("year", "month", "day", "hour", "minute")
@@ -88,9 +89,26 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+# Excel on Windows reads a CSV without a byte-order mark in the locale's code page, so "–" and
+# curly quotes come out garbled; with one it reads UTF-8. But Python's csv and pandas (with
+# their default encoding="utf-8") then see "\ufeff" stuck to the first header, and scripts are
+# most of what reads this address. So the mark is asked for, `?bom=1`, and the pages link to
+# that as "CSV for Excel" beside the plain CSV.
+BOM = "\ufeff"
+
+
+def _wants_bom(request: HttpRequest) -> bool:
+    value = request.GET.get("bom", "")
+    if value not in ("", "0", "1"):
+        raise BadParameters({"bom": ["Use bom=1 for a file Excel opens, or leave it out."]})
+    return value == "1"
+
+
 def events_csv(events, request: HttpRequest) -> str:
     """One row per event; actors and sources joined with "; " so a spreadsheet keeps one line."""
     out = io.StringIO()
+    if _wants_bom(request):
+        out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for event in events:
@@ -122,7 +140,7 @@ def events_csv(events, request: HttpRequest) -> str:
                 _cell(actors),
                 _cell(sources),
                 _cell(event.summary),
-                request.build_absolute_uri(event.get_absolute_url()),
+                absolute_url(request, event.get_absolute_url()),
             ]
         )
     return out.getvalue()
@@ -137,10 +155,10 @@ def _day_after(local: dt.datetime, precision: str) -> dt.date:
 
 
 def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
-    url = request.build_absolute_uri(event.get_absolute_url())
+    url = absolute_url(request, event.get_absolute_url())
     item = icalendar.Event()
     # Slugs are the events' natural keys, so calendars that subscribed keep matching them.
-    item.add("uid", f"{event.slug}@{request.get_host()}")
+    item.add("uid", f"{event.slug}@{host(request)}")
     item.add("dtstamp", event.updated_at)
     item.add("last-modified", event.updated_at)
     item.add("summary", event.title)
@@ -191,12 +209,23 @@ def date_parts(local: dt.datetime, precision: str) -> dict:
     return {part: getattr(local, part) for part in wanted}
 
 
+def _html(text: str) -> str:
+    """Typed text for a field TimelineJS writes with innerHTML: every one goes through here.
+
+    Those are the headlines and text (slide, marker, era, title), `group` (the row label,
+    TimeGroup.js) and media `caption` and `credit` (Media.showMeta). Media `alt` is not: TimelineJS
+    sets it as a property (`img.alt = data.alt`, Image.js), so it is text already and escaping
+    it would have screen readers read out "&#x27;" for an apostrophe.
+    """
+    return escape(text)
+
+
 def _text(event: Event) -> str:
     sources = ", ".join(
-        f'<a href="{escape(s.url)}">{escape(s.publisher)}</a>' if s.url else escape(s.publisher)
+        f'<a href="{_html(s.url)}">{_html(s.publisher)}</a>' if s.url else _html(s.publisher)
         for s in _sources(event)
     )
-    text = f"<p>{escape(event.summary)}</p>"
+    text = f"<p>{_html(event.summary)}</p>"
     return text + (f"<p>Sources: {sources}</p>" if sources else "")
 
 
@@ -205,16 +234,16 @@ def _slide(event: Event) -> dict:
         "unique_id": event.slug,
         "start_date": date_parts(event.local_start, event.precision),
         "display_date": event.display_date,
-        "text": {"headline": escape(event.title), "text": _text(event)},
-        "group": event.category.name,
+        "text": {"headline": _html(event.title), "text": _text(event)},
+        "group": _html(event.category.name),
     }
     if event.end:
         slide["end_date"] = date_parts(event.local_end, event.end_precision or event.precision)
     if event.image_url:
         slide["media"] = {
             "url": event.image_url,
-            "caption": event.image_caption,
-            "credit": event.image_credit,
+            "caption": _html(event.image_caption),
+            "credit": _html(event.image_credit),
             "alt": event.image_alt,
         }
     return slide
@@ -229,15 +258,15 @@ def _era(event: Event) -> dict:
     return {
         "start_date": date_parts(event.local_start, event.precision),
         "end_date": end,
-        "text": {"headline": escape(event.title)},
+        "text": {"headline": _html(event.title)},
     }
 
 
 def events_timelinejs(events, title: str, description: str = "") -> dict:
     events = list(events)
-    intro = f"<p>{escape(description)}</p>" if description else ""
+    intro = f"<p>{_html(description)}</p>" if description else ""
     document = {
-        "title": {"text": {"headline": escape(title), "text": intro}},
+        "title": {"text": {"headline": _html(title), "text": intro}},
         "events": [_slide(event) for event in events],
     }
     eras = [_era(event) for event in events if event.is_span]

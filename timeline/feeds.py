@@ -15,8 +15,10 @@ from django.views.decorators.http import require_safe
 
 from timeline.caching import public_cache
 from timeline.exports import BadParameters, filtered_events
+from timeline.filters import known_params
 from timeline.models import Event, Timeline
 from timeline.sanitise import strip_controls
+from timeline.site import NAME, absolute_url
 
 ITEMS = 50
 
@@ -27,8 +29,12 @@ class _Subject:
     def __init__(self, request: HttpRequest):
         events, self.timeline = filtered_events(request)
         self.events = events.select_related("category")
-        # Each filtered feed is a feed of its own, with its own Atom id and self link.
-        self.address = request.build_absolute_uri()
+        self.request = request
+        # Each filtered feed is a feed of its own, with its own Atom id and self link: named by
+        # its filters alone, so what else the address carried (parentUrl=https://evil.example)
+        # is not written into a feed that caches share.
+        query = known_params(request.GET).urlencode()
+        self.address = absolute_url(request, f"{request.path}?{query}" if query else request.path)
 
     @property
     def title(self) -> str:
@@ -39,6 +45,10 @@ class _Subject:
 
 class EventsRss(Feed):
     feed_type = Rss201rev2Feed
+    # RFC 4287 §4.1.1: an Atom feed needs an author, on the feed or on every entry. The desk
+    # publishes as one newsroom, so the feed names the site. (RSS 2.0 has no channel author;
+    # Django writes none there.)
+    author_name = NAME
 
     def get_object(self, request: HttpRequest) -> _Subject:
         return _Subject(request)
@@ -46,9 +56,13 @@ class EventsRss(Feed):
     def title(self, subject: _Subject) -> str:
         return subject.title
 
+    # Every address is made absolute here: left relative, Django's Feed would complete it from
+    # the request's host and scheme, which are the client's word.
     def link(self, subject: _Subject) -> str:
         timeline: Timeline | None = subject.timeline
-        return timeline.get_absolute_url() if timeline else reverse("home")
+        return absolute_url(
+            subject.request, timeline.get_absolute_url() if timeline else reverse("home")
+        )
 
     def feed_url(self, subject: _Subject) -> str:
         return subject.address
@@ -63,7 +77,14 @@ class EventsRss(Feed):
         # Coalesce because SQLite's MAX() is NULL when any argument is: events imported
         # published carry no published_at.
         latest = Greatest(Coalesce("published_at", "updated_at"), F("updated_at"))
-        return subject.events.annotate(latest=latest).order_by("-latest", "-pk")[:ITEMS]
+        events = list(subject.events.annotate(latest=latest).order_by("-latest", "-pk")[:ITEMS])
+        # Item methods see only the item, so each carries its address (also its guid and id).
+        for event in events:
+            event.feed_link = absolute_url(subject.request, event.get_absolute_url())
+        return events
+
+    def item_link(self, event: Event) -> str:
+        return event.feed_link
 
     # XML 1.0 cannot carry control characters (Django refuses to write them): saves remove
     # them, and text that arrived another way loses them here rather than break the feed.

@@ -4,6 +4,7 @@ import django_filters
 import pycountry
 from django import forms
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 
 from timeline.models import Actor, Category, Event, EventActor, Timeline
 
@@ -12,6 +13,22 @@ MULTI_FIELDS = ("actor", "category", "country")
 LANES = [("category", "Category"), ("actor", "Actor")]
 FACET_FIELDS = [("category", "Categories"), ("actor", "Actors"), ("country", "Countries")]
 FIELD_NAMES = ["q", "start", "end", "category", "actor", "country", "lanes", "timeline", "page"]
+
+
+def known_params(data) -> QueryDict:
+    """The filter parameters in `data`, without empty values: the one rule for every view.
+
+    An empty value means "no filter" (an empty search box or date field sends `?q=&start=`, a
+    hand-edited address leaves `&country=` behind), and among others it is dropped. Any other
+    parameter (Pym.js's parentUrl, a typo, a cache-buster) is not the page's to know: it selects
+    nothing, so nothing built from this (chips, pager, API next links) may repeat it.
+    """
+    known = QueryDict(mutable=True)
+    for name in FIELD_NAMES:
+        values = [value for value in data.getlist(name) if value != ""]
+        if values:
+            known.setlist(name, values)
+    return known
 
 
 def country_name(code: str) -> str:
@@ -106,6 +123,8 @@ class EventFilter(django_filters.FilterSet):
         form = EventFilterForm
 
     def __init__(self, data=None, queryset=None, **kwargs):
+        if data is not None:
+            data = known_params(data)
         super().__init__(data, queryset=queryset, **kwargs)
         # Only countries that occur are offered; any other code is a 400, not an empty page.
         codes = (
@@ -182,6 +201,17 @@ class EventFilter(django_filters.FilterSet):
         remaining.setlist(name, [v for v in self.data.getlist(name) if v != value])
         remaining.pop("page", None)
         return {"label": label, "query": clean_query(remaining)}
+
+    def query(self, **changes) -> str:
+        """This view's query string from the known parameters only, with `changes` applied
+        (None removes a parameter): what every link the page or the API writes is built from."""
+        params = self.data.copy() if self.is_bound else QueryDict(mutable=True)
+        for name, value in changes.items():
+            if value is None:
+                params.pop(name, None)
+            else:
+                params[name] = str(value)
+        return clean_query(params)
 
     def facets(self, base: QuerySet) -> dict[str, list[dict]]:
         """Actor and category options with how many of the timeline's events each has."""

@@ -1,7 +1,7 @@
 """The newsroom's chronology: events with honest dates, actors, sources and attributed claims."""
 
 import datetime as dt
-from functools import cache
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -62,14 +62,34 @@ class CategoryQuerySet(models.QuerySet):
 
 class ActorQuerySet(models.QuerySet):
     def published(self):
-        """Actors in a role in a published event, their parent bodies, and who made a claim."""
+        """Actors a published event names (in a role or as who made a claim), and the bodies
+        they belong to, unless only unpublished events name that body: an actor made for a
+        draft stays hidden even when a public one is said to be part of it."""
         events = Event.objects.published().values("pk")
         roles = EventActor.objects.filter(event__in=events)
         claims = Claim.objects.filter(event__in=events)
+        hidden_roles = EventActor.objects.exclude(event__in=events)
+        # Without the NULLs: NOT IN over a list holding NULL is never true, hiding every body.
+        hidden_claims = Claim.objects.exclude(event__in=events).filter(attributed_to__isnull=False)
         return self.filter(
             Q(pk__in=roles.values("actor"))
-            | Q(pk__in=roles.values("actor__parent"))
             | Q(pk__in=claims.values("attributed_to"))
+            | (
+                (
+                    Q(pk__in=roles.values("actor__parent"))
+                    | Q(pk__in=claims.values("attributed_to__parent"))
+                )
+                & ~Q(pk__in=hidden_roles.values("actor"))
+                & ~Q(pk__in=hidden_claims.values("attributed_to"))
+            )
+        )
+
+    def with_public_parent(self):
+        """Each actor's parent as `public_parent`: None when readers may not see that parent
+        (a body only drafts name, or one no published event reaches). Pages and the API show
+        this, never `parent`, which is the desk's."""
+        return self.prefetch_related(
+            Prefetch("parent", queryset=Actor.objects.published(), to_attr="public_parent")
         )
 
 
@@ -669,6 +689,14 @@ class Event(models.Model):
             for link in into.select_related("from_event")
         ]
         return sorted(links, key=lambda pair: (pair[1].sort_at, pair[1].pk))
+
+    @cached_property
+    def card_timeline(self) -> "Timeline | None":
+        """The published timeline whose card stands for this event in link previews: the main
+        one if it is on it, else the oldest. One query, kept for the page's og:image and JSON-LD."""
+        on = list(self.timelines.published().order_by("created_at", "pk"))
+        main = [t for t in on if t.slug == settings.DEFAULT_TIMELINE_SLUG]
+        return (main or on or [None])[0]
 
     def neighbours(self) -> tuple["Event | None", "Event | None"]:
         """The previous and next published events in the chronology."""

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from timeline.browse import filter_events, render_browse
 from timeline.embed import THEMES
 from timeline.models import Event, Timeline
+from timeline.site import absolute_url
 from timeline.views import event_structured_data
 
 
@@ -57,7 +58,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#panel"
     previous, following = previewed.neighbours()
-    canonical_url = request.build_absolute_uri(previewed.get_absolute_url())
+    canonical_url = absolute_url(request, previewed.get_absolute_url())
     context = {
         "event": previewed,
         "links": previewed.published_links(),
@@ -132,7 +133,7 @@ def embed(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
         "theme": theme,
         "embed": True,
         "hidden_params": [],
-        "full_url": request.build_absolute_uri(full or reverse("preview-timeline", args=[pk])),
+        "full_url": absolute_url(request, full or reverse("preview-timeline", args=[pk])),
         **filter_events(request, events),
         **_preview_context(previewed, chosen, "preview-embed-on"),
     }

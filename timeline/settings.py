@@ -1,6 +1,7 @@
 """Settings read from the environment; production refuses to start half-configured."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,8 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/\s?#]+", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL must be an origin like https://news.example: {SITE_URL}")
 DEFAULT_TIMELINE_SLUG = os.environ.get("DEFAULT_TIMELINE", "us-iran-escalation-2019-2020")
 
 INSTALLED_APPS = [

@@ -1,5 +1,7 @@
 """Reader-facing pages. Visibility lives in the querysets, so no view can forget it."""
 
+from urllib.parse import urljoin
+
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -7,10 +9,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
+from timeline import cards, dates
 from timeline.browse import filter_events, render_browse
 from timeline.caching import public_cache
 from timeline.embed import embed_snippets, oembed_link
+from timeline.filters import country_name
 from timeline.models import Actor, Event, Source, Timeline
+from timeline.site import absolute_url
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -51,7 +56,7 @@ def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#panel"
     previous, following = event.neighbours()
-    canonical_url = request.build_absolute_uri(event.get_absolute_url())
+    canonical_url = absolute_url(request, event.get_absolute_url())
     context = {
         "event": event,
         "links": event.published_links(),
@@ -65,6 +70,12 @@ def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def event_structured_data(event: Event, url: str) -> dict:
+    """schema.org Event as Google's Event rich result reads it, for the page and its preview.
+
+    Dates say no more than is known (a day is a date, a month "2020-01"), each end at its own
+    precision: an end known to the day is that day, not the midnight it is stored as. Google
+    requires a location with an address; a place with no country gives its name as one.
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -72,28 +83,41 @@ def event_structured_data(event: Event, url: str) -> dict:
         "description": event.summary,
         "startDate": event.iso_start,
         "url": url,
+        # Google's word for "it happened as reported": the others mean cancelled or moved.
         "eventStatus": "https://schema.org/EventScheduled",
-        "location": {"@type": "Place", "name": event.place_name or "Unknown"},
     }
     if event.end:
-        data["endDate"] = event.local_end.isoformat(timespec="minutes")
+        data["endDate"] = dates.iso(event.local_end, event.end_precision or event.precision)
+    location = _place(event)
+    if location:
+        data["location"] = location
+        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+    card = cards.for_event(event)
+    if card:
+        data["image"] = [urljoin(url, card.url)]
+    return data
+
+
+def _place(event: Event) -> dict | None:
+    name = event.place_name or (country_name(event.country) if event.country else "")
+    if not name:
+        return None
+    place: dict = {"@type": "Place", "name": name, "address": name}
+    if event.country:
+        place["address"] = {"@type": "PostalAddress", "addressCountry": event.country}
     if event.latitude is not None and event.longitude is not None:
-        data["location"]["geo"] = {
+        place["geo"] = {
             "@type": "GeoCoordinates",
             "latitude": event.latitude,
             "longitude": event.longitude,
         }
-    if event.country:
-        data["location"]["address"] = {"@type": "PostalAddress", "addressCountry": event.country}
-    if event.image_url:
-        data["image"] = event.image_url
-    return data
+    return place
 
 
 @require_safe
 @public_cache
 def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    actor = get_object_or_404(Actor.objects.published().select_related("parent"), slug=slug)
+    actor = get_object_or_404(Actor.objects.published().with_public_parent(), slug=slug)
     context = {
         "actor": actor,
         "oembed_url": oembed_link(request),

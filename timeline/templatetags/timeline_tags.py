@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 
+from timeline import cards, site
 from timeline.models import EventLink
 from timeline.sanitise import render_body
 
@@ -15,6 +16,13 @@ def jsonld(value: dict) -> str:
     """Structured data for search engines, escaped so editor text cannot close the script tag."""
     text = json.dumps(value, ensure_ascii=False).translate(_json_script_escapes)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+@register.simple_tag(takes_context=True)
+def on_site(context, path: str) -> str:
+    """`path` as an absolute address on this site (SITE_URL when set), for links that leave
+    the page's own origin, such as those in an embed."""
+    return site.absolute_url(context["request"], path)
 
 
 @register.filter
@@ -37,3 +45,19 @@ def rich_text(value: str) -> SafeString:
 def link_kind_label(kind: str) -> str:
     """'Retaliation for', for the chart's key of link styles."""
     return EventLink.Kind(kind).label
+
+
+@register.simple_tag(takes_context=True)
+def og_image(context) -> dict | None:
+    """What a shared link shows for this page: the event's own image, else its timeline's
+    card, else the site's (timeline/cards.py), as an absolute address."""
+    if event := context.get("event"):
+        card = cards.for_event(event)
+    else:
+        card = cards.for_timeline(context.get("timeline"))
+    if card is None:
+        return None
+    url = card.url
+    if url.startswith("/") and "request" in context:
+        url = site.absolute_url(context["request"], url)
+    return {"url": url, "alt": card.alt, "width": card.width, "height": card.height}

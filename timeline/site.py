@@ -1,0 +1,43 @@
+"""Where this site is: absolute addresses from SITE_URL, not from what a client says.
+
+A request's Host and X-Forwarded-Proto are the client's word, and an address written into a
+feed, an oEmbed answer, an embed snippet or a calendar UID is kept by whoever reads it (and by
+our cache, for every reader after). With SITE_URL set every absolute address names that
+origin; without it (development, tests) the request's own host is the best there is.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+
+# What feeds name as their author and oEmbed as its provider; base.html's brand says the same.
+NAME = "Timeline"
+
+
+def _configured_origin() -> str:
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be an origin like https://news.example, got {settings.SITE_URL!r}"
+        )
+    # Only the origin: paths from reverse() already carry any script prefix.
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def absolute_url(request: HttpRequest, path: str | None = None) -> str:
+    """`path` (an absolute path, with any query; the request's own by default) on this site."""
+    if path is None:
+        path = request.get_full_path()
+    if not settings.SITE_URL:
+        return request.build_absolute_uri(path)
+    # Joined as text, not with urljoin: a path of "//elsewhere.example/" stays a path here.
+    return _configured_origin() + path
+
+
+def host(request: HttpRequest) -> str:
+    """This site's host name (and port), for identifiers such as calendar UIDs."""
+    if not settings.SITE_URL:
+        return request.get_host()
+    return urlsplit(_configured_origin()).netloc
