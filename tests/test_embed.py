@@ -213,3 +213,10 @@ def test_oembed_answers_json_only(client, make_event):
     response = _oembed(client, url="http://testserver/")
     assert response["Content-Type"] == "application/json"
     json.loads(response.content)
+
+
+def test_oembed_refuses_other_methods_in_json(client):
+    response = client.post("/oembed?url=http://testserver/")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json()["error"]

@@ -164,3 +164,13 @@ def test_an_unknown_parameter_alone_is_not_reflected_by_the_event_list(client, m
     assert response.status_code == 200
     _assert_nothing_reflected(response.content)
     assert response.json()["next"]
+
+
+def test_more_values_than_the_document_allows_are_refused_even_with_empty_ones(client, make_event):
+    from timeline.filters import MAX_VALUES
+
+    make_event("In Iraq", country="IQ")
+
+    query = "&".join(["country=IQ"] * MAX_VALUES + ["country="])
+    assert client.get(f"/api/events?{query}").status_code == 400
+    assert client.get("/api/events?" + "&".join(["country=IQ"] * MAX_VALUES)).status_code == 200

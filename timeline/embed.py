@@ -153,9 +153,13 @@ def _with_known_params(url: str) -> str:
     return urlunsplit(parts._replace(query=known_params(QueryDict(parts.query)).urlencode()))
 
 
-@require_safe
 def oembed(request: HttpRequest) -> HttpResponse:
     """oEmbed 1.0 for timeline, actor and event pages of this site."""
+    if request.method not in ("GET", "HEAD"):
+        # A consumer reads every oEmbed error as JSON; require_safe's 405 would be empty.
+        refused = JsonResponse({"error": "oEmbed answers GET and HEAD only"}, status=405)
+        refused["Allow"] = "GET, HEAD"
+        return refused
     url = request.GET.get("url", "").strip()
     if not url:
         return JsonResponse({"error": "url is required"}, status=400)

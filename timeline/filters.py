@@ -25,7 +25,9 @@ def known_params(data) -> QueryDict:
     """
     known = QueryDict(mutable=True)
     for name in FIELD_NAMES:
-        values = [value for value in data.getlist(name) if value != ""]
+        given = data.getlist(name)
+        # Too many is refused as sent (the OpenAPI document's maxItems counts empty ones too).
+        values = given if len(given) > MAX_VALUES else [value for value in given if value != ""]
         if values:
             known.setlist(name, values)
     return known
