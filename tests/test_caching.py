@@ -185,9 +185,7 @@ def test_with_the_database_down_a_cached_answer_is_served_and_others_get_503(
 
 
 @pytest.mark.parametrize("path", ["/", "/embed/", "/api/events", "/api/events.atom"])
-def test_an_ignored_parameter_sent_first_is_not_in_what_plain_readers_get(
-    client, make_event, path
-):
+def test_an_ignored_parameter_sent_first_is_not_in_what_plain_readers_get(client, make_event, path):
     make_event("Live")
     poisoned = f"{path}?parentUrl=https://evil.example/x&childId=evil-frame&zzz=evil"
     client.get(poisoned, headers={"X-Forwarded-Proto": "https"})

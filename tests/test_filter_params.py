@@ -174,3 +174,10 @@ def test_more_values_than_the_document_allows_are_refused_even_with_empty_ones(c
     query = "&".join(["country=IQ"] * MAX_VALUES + ["country="])
     assert client.get(f"/api/events?{query}").status_code == 400
     assert client.get("/api/events?" + "&".join(["country=IQ"] * MAX_VALUES)).status_code == 200
+
+
+def test_a_search_longer_than_the_document_allows_is_refused_even_if_blank(client, make_event):
+    make_event("Live")
+    assert client.get("/api/events", {"q": " " * 201}).status_code == 400
+    assert client.get("/api/events", {"q": " " * 200}).status_code == 200
+    assert client.get("/", {"q": "  live  "}).status_code == 200

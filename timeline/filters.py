@@ -39,6 +39,9 @@ def country_name(code: str) -> str:
 
 
 class EventFilterForm(forms.Form):
+    def clean_q(self) -> str:
+        return (self.cleaned_data.get("q") or "").strip()
+
     def clean(self):
         cleaned = super().clean()
         for name in MULTI_FIELDS:
@@ -81,6 +84,8 @@ class EventFilter(django_filters.FilterSet):
         label="Search",
         method="filter_text",
         max_length=200,
+        # Measured as sent, as the OpenAPI document's maxLength is; EventFilterForm trims it.
+        strip=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, place, actor…"}),
     )
     # Querysets as callables: published() reads the clock, so it must run per request.
