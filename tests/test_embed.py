@@ -132,31 +132,16 @@ def test_oembed_respects_the_largest_size_asked_for(client, make_event):
         ({"url": "http://testserver/actors/nobody/"}, 404),
         ({"url": "http://testserver/sources/cnn-stampede/"}, 404),
         ({"url": "javascript:alert(1)"}, 404),
+        ({"url": "http://[::1"}, 404),
         ({"url": "http://testserver/", "format": "xml"}, 501),
         ({}, 400),
         ({"url": "http://testserver/", "maxwidth": "wide"}, 400),
         ({"url": "http://testserver/", "maxheight": "-5"}, 400),
     ],
 )
-def test_oembed_refuses_what_it_cannot_embed(client, make_event, source, params, status):
-    make_event("Live")
-    assert _oembed(client, **params).status_code == status
-
-
-@pytest.mark.parametrize(
-    ("params", "status"),
-    [
-        ({"url": "https://elsewhere.example/"}, 404),
-        ({"url": "http://testserver/no/such/page/"}, 404),
-        ({"url": "http://testserver/actors/nobody/"}, 404),
-        ({"url": "http://testserver/sources/cnn-stampede/"}, 404),
-        ({"url": "http://[::1"}, 404),
-        ({"url": "http://testserver/", "format": "xml"}, 501),
-        ({}, 400),
-        ({"url": "http://testserver/", "maxwidth": "wide"}, 400),
-    ],
-)
-def test_oembed_errors_are_json_with_a_reason(client, make_event, source, params, status):
+def test_oembed_refuses_what_it_cannot_embed_in_json_with_a_reason(
+    client, make_event, source, params, status
+):
     make_event("Live")
     response = _oembed(client, **params)
     assert response.status_code == status

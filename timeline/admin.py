@@ -951,7 +951,7 @@ class EventAdmin(VersionAdmin):
         if request.method == "GET" and response.status_code == 200:
             event = Event.objects.filter(pk=unquote(object_id)).only("pk", "version").first()
             if event is not None:
-                _mark_seen(request.user, event)
+                EventSeen.mark(request.user, event)
                 # Events made outside the desk (imports, fixtures) get a first revision, so the
                 # next change has something to be compared with.
                 history.ensure_baseline(event, request.user)
@@ -993,7 +993,7 @@ class EventAdmin(VersionAdmin):
         super().save_model(request, obj, form, change)
         if form.initial_status != obj.status:
             workflow.record(obj, form.initial_status, request.user, obj.publish_at)
-        _mark_seen(request.user, obj)
+        EventSeen.mark(request.user, obj)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -1156,10 +1156,6 @@ class EventAdmin(VersionAdmin):
             self.message_user(request, done.format(f"{moved} event(s)"), messages.SUCCESS)
         for reason in refused:
             self.message_user(request, reason, messages.WARNING)
-
-
-def _mark_seen(user, event: Event) -> None:
-    EventSeen.objects.update_or_create(user=user, event=event, defaults={"version": event.version})
 
 
 @require_POST

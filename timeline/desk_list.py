@@ -106,7 +106,5 @@ def _save_row(model_admin, request: HttpRequest, form: ListEditForm) -> Event:
         )
         reversion.set_user(request.user)
     # They have just seen this version of it.
-    EventSeen.objects.update_or_create(
-        user=request.user, event=event, defaults={"version": event.version}
-    )
+    EventSeen.mark(request.user, event)
     return event

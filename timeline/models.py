@@ -1072,6 +1072,11 @@ class EventSeen(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.event_id} v{self.version}"
 
+    @classmethod
+    def mark(cls, user, event: Event) -> None:
+        """`user` has just seen `event` as it is now."""
+        cls.objects.update_or_create(user=user, event=event, defaults={"version": event.version})
+
 
 class PendingChangeQuerySet(models.QuerySet):
     def waiting(self):
