@@ -51,7 +51,7 @@ serve: install
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py draw_cards -v0 && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
-	$(VENV)/bin/gunicorn timeline.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -
+	$(VENV)/bin/gunicorn timeline.config.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -
 
 test: install test-only
 

@@ -141,7 +141,7 @@ def serve(url: str):
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "timeline.wsgi",
+            "timeline.config.wsgi",
             "--workers",
             "3",
             "--bind",

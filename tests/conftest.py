@@ -170,7 +170,7 @@ def drawn_cards(settings, tmp_path, monkeypatch):
     served as `make run` serves static files. Call it after the timelines exist."""
     from django.core.management import call_command
 
-    from timeline import cards
+    from timeline.reader import cards
 
     directory = tmp_path / "cards"
     monkeypatch.setattr(cards, "DIRECTORY", directory)

@@ -262,7 +262,7 @@ def _serve(env: dict, port: int, log) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "timeline.wsgi",
+            "timeline.config.wsgi",
             "--workers",
             str(WORKERS),
             "--bind",

@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from timeline import archive
+from timeline.data import archive
 from timeline.models import (
     Actor,
     Category,

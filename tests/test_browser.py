@@ -318,7 +318,7 @@ def crowded(transactional_db, monkeypatch):
     """Enough demo events, with the detail limit scaled down, for the chart to show counts."""
     from django.core.management import call_command
 
-    from timeline import browse
+    from timeline.reader import browse
 
     monkeypatch.setattr(browse, "DETAIL_LIMIT", 40)
     call_command("seed_demo", events=400, seed=3, timeline="demo", stdout=open(os.devnull, "w"))

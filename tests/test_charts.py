@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from timeline import charts
 from timeline.models import Category, Claim, EventActor, EventLink
+from timeline.reader import charts
 
 pytestmark = pytest.mark.django_db
 

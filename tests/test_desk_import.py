@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from reversion.models import Version
 
-from timeline.desk_import import MAX_BYTES, SESSION_KEY
+from timeline.desk.sheet_import import MAX_BYTES, SESSION_KEY
 from timeline.models import Category, Event
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from tests.test_workflow import _action
-from timeline import history
+from timeline.desk import history
 from timeline.models import Category, Event, EventTransition
 
 pytestmark = pytest.mark.django_db

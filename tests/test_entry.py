@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from timeline.entry import parse_when, suggest_zone, zone_for_country
+from timeline.desk.entry import parse_when, suggest_zone, zone_for_country
 
 PLUS_THREE = dt.timezone(dt.timedelta(hours=3))
 

@@ -46,7 +46,7 @@ def test_the_site_answers_again_once_the_database_is_back(client, make_event):
 
 def test_a_bad_query_is_still_a_server_error_not_an_outage(client, make_event):
     with (
-        mock.patch("timeline.views.Timeline.default", side_effect=ProgrammingError("bug")),
+        mock.patch("timeline.reader.views.Timeline.default", side_effect=ProgrammingError("bug")),
         pytest.raises(ProgrammingError),
     ):
         client.get("/")

@@ -12,9 +12,9 @@ import re
 import pytest
 from django.http import QueryDict
 
-from timeline import browse
 from timeline.filters import EventFilter
 from timeline.models import Event
+from timeline.reader import browse
 
 pytestmark = pytest.mark.django_db
 

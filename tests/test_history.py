@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tests.test_admin import _change_url, _form_data
-from timeline.history import Change
+from timeline.desk.history import Change
 from timeline.models import Citation, Claim, Event
 
 pytestmark = pytest.mark.django_db

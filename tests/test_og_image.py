@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image, ImageDraw
 
-from timeline import cards
 from timeline.models import Timeline
+from timeline.reader import cards
 
 pytestmark = pytest.mark.django_db
 

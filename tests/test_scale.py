@@ -9,8 +9,8 @@ from django.core.management import call_command
 from tests.figures import density_cells, drawn_slugs
 from tests.figures import drawn_markers as _markers
 from tests.figures import figure_of as _figure
-from timeline import browse
 from timeline.models import Event
+from timeline.reader import browse
 
 pytestmark = pytest.mark.django_db
 

@@ -37,7 +37,7 @@ def _env(database: Path) -> dict:
         **os.environ,
         "DEBUG": "True",
         "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "timeline.settings",
+        "DJANGO_SETTINGS_MODULE": "timeline.config.settings",
     }
 
 

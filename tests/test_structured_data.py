@@ -7,7 +7,7 @@ import datetime as dt
 import extruct
 import pytest
 
-from timeline.views import event_structured_data
+from timeline.reader.views import event_structured_data
 
 pytestmark = pytest.mark.django_db
 

@@ -25,5 +25,6 @@ class TimelineConfig(AppConfig):
             caching,  # noqa: F401 - connects the data-version signals
             sanitise,  # noqa: F401 - cleans editor text before it is saved
         )
+        from timeline.desk import admin  # noqa: F401 - the desk's admin lives with the desk
 
         post_migrate.connect(analyse, sender=self)

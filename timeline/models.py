@@ -15,7 +15,10 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from timeline import colours, dates
+from timeline import (
+    colours,
+    dates,
+)
 
 
 @cache

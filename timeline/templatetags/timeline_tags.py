@@ -4,8 +4,9 @@ from django import template
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 
-from timeline import cards, site
+from timeline import site
 from timeline.models import EventLink
+from timeline.reader import cards
 from timeline.sanitise import render_body
 
 register = template.Library()
@@ -50,7 +51,7 @@ def link_kind_label(kind: str) -> str:
 @register.simple_tag(takes_context=True)
 def og_image(context) -> dict | None:
     """What a shared link shows for this page: the event's own image, else its timeline's
-    card, else the site's (timeline/cards.py), as an absolute address."""
+    card, else the site's (timeline/reader/cards.py), as an absolute address."""
     if event := context.get("event"):
         card = cards.for_event(event)
     else:

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from timeline import cards
+from timeline.reader import cards
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from timeline import archive
+from timeline.data import archive
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline import archive
+from timeline.data import archive
 
 
 class Command(BaseCommand):

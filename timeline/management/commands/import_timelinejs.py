@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline.importers import ImportProblem, import_document, read
+from timeline.data.importers import ImportProblem, import_document, read
 
 
 class Command(BaseCommand):

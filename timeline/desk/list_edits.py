@@ -14,9 +14,9 @@ from django.db import transaction
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 
-from timeline import history, review
+from timeline.desk import history, review
+from timeline.desk.workflow import Refused
 from timeline.models import Event, EventSeen, PartOfDay
-from timeline.workflow import Refused
 
 LIST_EDITABLE = ["importance", "category", "part_of_day", "label"]
 READ_ONLY = (

@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
 from timeline.caching import public_cache
-from timeline.exports import BadParameters, filtered_events
+from timeline.data.exports import BadParameters, filtered_events
 from timeline.filters import known_params
 from timeline.models import Event, Timeline
 from timeline.sanitise import strip_controls

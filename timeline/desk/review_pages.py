@@ -1,5 +1,5 @@
 """The desk's side of changes waiting for review: the save that only proposes, the review page
-and the decision. The rules (who may, what is kept, how it is applied) are in timeline.review.
+and the decision. The rules (who may, what is kept, how it is applied) are in timeline.desk.review.
 """
 
 from django.contrib import admin, messages
@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from timeline import review
+from timeline.desk import review
+from timeline.desk.workflow import Refused, can_publish
 from timeline.models import Event, PendingChange
-from timeline.workflow import Refused, can_publish
 
 
 class _Undo(Exception):

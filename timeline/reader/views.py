@@ -9,12 +9,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from timeline import cards, dates
-from timeline.browse import filter_events, render_browse
+from timeline import dates
 from timeline.caching import public_cache
-from timeline.embed import embed_snippets, oembed_link
 from timeline.filters import country_name
 from timeline.models import Actor, Event, Source, Timeline
+from timeline.reader import cards
+from timeline.reader.browse import filter_events, render_browse
+from timeline.reader.embed import embed_snippets, oembed_link
 from timeline.site import absolute_url
 
 

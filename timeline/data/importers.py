@@ -3,7 +3,7 @@
 Both formats are read into `Slide`s first; one function then turns a slide into an Event. Every
 problem names the row or event and the field as the file spells it, and the whole import runs
 in one transaction, so a bad row leaves the database as it was. The desk's import page
-(timeline.desk_import) runs the same steps through `import_rows`, which skips a bad row with
+(timeline.desk.sheet_import) runs the same steps through `import_rows`, which skips a bad row with
 its problem instead of stopping, and as a dry run rolls everything back.
 """
 
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from timeline import workflow
+from timeline.desk import workflow
 from timeline.models import Category, Event, Precision, Timeline, validate_timezone
 
 PARTS = ("year", "month", "day", "hour", "minute")

@@ -15,9 +15,9 @@ from django.db.models import Model
 from django.http import QueryDict
 from django.utils import timezone
 
-from timeline.history import KEPT_ON_RESTORE, PARTS, Change, Snapshot, compare, describe_part
+from timeline.desk.history import KEPT_ON_RESTORE, PARTS, Change, Snapshot, compare, describe_part
+from timeline.desk.workflow import NEEDS_CITATION, PUBLISHED, Refused, can_publish
 from timeline.models import Citation, Event, PendingChange, Timeline
-from timeline.workflow import NEEDS_CITATION, PUBLISHED, Refused, can_publish
 
 WAITING = PendingChange.State.WAITING
 # The form's own bookkeeping, not part of what the editor wrote.

@@ -8,7 +8,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def envbool(name: str, default: str = "False") -> bool:
@@ -78,8 +78,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "timeline.urls"
-WSGI_APPLICATION = "timeline.wsgi.application"
+ROOT_URLCONF = "timeline.config.urls"
+WSGI_APPLICATION = "timeline.config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -224,7 +224,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # How many proxies (load balancers) sit in front of the app and append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "timeline.accounts.client_ip"
+AXES_CLIENT_IP_CALLABLE = "timeline.desk.accounts.client_ip"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False" if DEBUG else "True")

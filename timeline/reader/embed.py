@@ -20,10 +20,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from timeline.browse import filter_events, render_browse
 from timeline.caching import public_cache
 from timeline.filters import EventFilter, known_params
 from timeline.models import Actor, Event, Timeline
+from timeline.reader.browse import filter_events, render_browse
 from timeline.site import NAME, absolute_url, host
 
 THEMES = ("auto", "light", "dark")

@@ -15,11 +15,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from timeline.browse import filter_events, render_browse
-from timeline.embed import THEMES
 from timeline.models import Event, Timeline
+from timeline.reader.browse import filter_events, render_browse
+from timeline.reader.embed import THEMES
+from timeline.reader.views import event_structured_data
 from timeline.site import absolute_url
-from timeline.views import event_structured_data
 
 
 def private_preview(view):

@@ -19,9 +19,10 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
-from timeline import exports, models
+from timeline import models
 from timeline.caching import public_cache
-from timeline.exports import BadParameters, filtered_events
+from timeline.data import exports
+from timeline.data.exports import BadParameters, filtered_events
 from timeline.filters import MAX_VALUES, EventFilter, known_params
 from timeline.models import Actor, Event, EventLink, Source, Timeline
 from timeline.site import absolute_url

@@ -1,7 +1,7 @@
 """The editors' desk: events with their actors, sources, claims and links on one page.
 
-The workflow (who may publish) lives in timeline.workflow, the history (diffs, restore) in
-timeline.history, date entry in timeline.entry; this module wires them into the admin.
+The workflow (who may publish) lives in timeline.desk.workflow, the history (diffs, restore) in
+timeline.desk.history, date entry in timeline.desk.entry; this module wires them into the admin.
 """
 
 import datetime as dt
@@ -24,17 +24,12 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from timeline import (
-    dates,
-    desk_import,
-    desk_list,
-    desk_review,
-    history,
-    lookalikes,
-    review,
-    workflow,
-)
-from timeline.entry import (
+from timeline import dates
+from timeline.desk import history, lookalikes, review, workflow
+from timeline.desk import list_edits as desk_list
+from timeline.desk import review_pages as desk_review
+from timeline.desk import sheet_import as desk_import
+from timeline.desk.entry import (
     COUNTRY_ZONES,
     MULTI_ZONE_COUNTRIES,
     When,
@@ -47,6 +42,7 @@ from timeline.entry import (
     zone_for_country,
     zone_names,
 )
+from timeline.desk.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 from timeline.models import (
     Actor,
     Category,
@@ -62,7 +58,6 @@ from timeline.models import (
     Timeline,
     validate_timezone,
 )
-from timeline.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 
 PUBLISH_PERMISSION = workflow.PUBLISH_PERMISSION
 PUBLISHERS_PUBLISH_TIMELINES = "Only a Publisher can publish or unpublish a timeline."

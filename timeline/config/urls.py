@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from timeline import embed, preview, views
+from timeline.desk import preview
+from timeline.reader import embed, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,7 +16,7 @@ urlpatterns = [
     path("embed/<slug:slug>/", embed.embed, name="embed"),
     path("embed.js", embed.loader, name="embed-loader"),
     path("oembed", embed.oembed, name="oembed"),
-    path("", include("timeline.data_urls")),
+    path("", include("timeline.data.urls")),
     # Staff only, never cached or indexed: drafts as readers will see them.
     path("preview/events/<int:pk>/", preview.event, name="preview-event"),
     path("preview/events/<int:pk>/timeline/", preview.timeline, name="preview-timeline"),

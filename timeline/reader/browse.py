@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import push_url, reswap
 
-from timeline import charts
 from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter
 from timeline.models import Event, EventLink
+from timeline.reader import charts
 
 PAGE_SIZE = 50
 # Up to this many matching events, every one is drawn; past it, counts per bin plus the

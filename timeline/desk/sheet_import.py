@@ -1,6 +1,6 @@
 """Import a TimelineJS sheet (CSV) or file (JSON) from the desk: a dry run first, then drafts.
 
-The file is read and imported by timeline.importers, the road the import_timelinejs command
+The file is read and imported by timeline.data.importers, the road the import_timelinejs command
 takes too. Between the dry run and the confirm, the file's text waits in the session, never in
 the page: the confirm reads it again, so what is created is what the server read, not a table
 a browser sent back. The confirm consumes the session's token, and rows already in the desk
@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.html import format_html
 
-from timeline import importers
-from timeline.entry import zone_names
+from timeline.data import importers
+from timeline.desk.entry import zone_names
 from timeline.models import Category, Timeline
 
 # Kept in the session until the confirm: a sheet of a thousand rows is well under this.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from timeline import api, feeds
+from timeline.data import api, feeds
 
 urlpatterns = [
     path("api/events.atom", feeds.atom, name="events-atom"),

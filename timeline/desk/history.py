@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
 from timeline import dates
-from timeline.entry import country_label
+from timeline.desk.entry import country_label
+from timeline.desk.workflow import NEEDS_CITATION, PUBLISHED, Refused
 from timeline.models import (
     Actor,
     Category,
@@ -33,7 +34,6 @@ from timeline.models import (
     Precision,
     Source,
 )
-from timeline.workflow import NEEDS_CITATION, PUBLISHED, Refused
 
 PARTS = {
     EventActor: ("event_id", "Actor"),
