@@ -9,15 +9,35 @@ PLOTLY_BUNDLE := node_modules/.timeline-build/plotly-timeline.min.js
 # Tests and the dev server run with DEBUG on; `make serve` is the production-like path.
 DEV_ENV := DEBUG=True
 
-.PHONY: install run serve test test-only bench gallery soak backup lint migrate fixtures cards clean
+# The versions CI tested (`make lock` writes it from pyproject.toml; see README "Development").
+LOCK := requirements.lock
+# Branch coverage of timeline/ printed after the tests ([tool.coverage] in pyproject.toml);
+# `make test-only COV_ARGS=` (or PYTEST_ARGS=--no-cov) leaves it out.
+COV_ARGS ?= --cov=timeline --cov-branch --cov-report=term:skip-covered
+
+.PHONY: install lock run serve test test-only wheel-check bench gallery soak backup lint migrate \
+	fixtures cards clean
 
 install: $(VENV)/.installed node_modules/.installed $(PLOTLY_BUNDLE)
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the locked versions, then the project itself without resolving anything again;
+# `pip check` fails if pyproject.toml asks for something the lock lacks (run `make lock`).
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	touch $@
+
+# After changing dependencies in pyproject.toml: resolves them again (on Python 3.11, the
+# floor), keeping every pin already in the lock that still fits. `make lock UPGRADE=1` takes
+# the newest allowed versions instead.
+lock:
+	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(VENV)/bin/pip-compile || $(PY) -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links $(if $(UPGRADE),--upgrade) -o $(LOCK) pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --include=dev --no-audit --no-fund --loglevel=error
@@ -56,7 +76,12 @@ serve: install
 test: install test-only
 
 test-only:
-	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(DEV_ENV) $(VENV)/bin/pytest $(COV_ARGS) $(PYTEST_ARGS)
+
+# Builds the wheel, checks every subpackage is in it, installs it with the lock's pins in a
+# clean venv and, from outside the checkout, runs `django check` and renders / (.ci/wheel-check).
+wheel-check: install
+	.ci/wheel-check
 
 # A benchmark, not a test: prints one table (see README), needs Chromium for the browser columns.
 bench: install
@@ -82,4 +107,4 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles static/cards .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles static/cards .pytest_cache build tests/artifacts/.coverage*

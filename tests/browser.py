@@ -65,3 +65,27 @@ def wait_for_marks(page, count: int | None = None) -> None:
         "marks.length === n; }",
         arg=count,
     )
+
+
+# The chart redraws when its container changes width (a ResizeObserver in chart.js): settled
+# once Plotly's layout has the container's width, or at once on a page without a chart.
+CHART_FITS_JS = """() => {
+  const chart = document.getElementById('timeline-chart');
+  if (!chart || !chart._fullLayout || !chart.clientWidth) return true;
+  return Math.abs(chart._fullLayout.width - chart.clientWidth) <= 1;
+}"""
+# Resolves once the browser has painted two more frames: what was scheduled is on screen.
+NEXT_FRAMES_JS = (
+    "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+)
+
+
+def next_frame(page) -> None:
+    """Until the page has rendered the next frames (a finger moves once a frame)."""
+    page.evaluate(NEXT_FRAMES_JS)
+
+
+def wait_for_chart_to_fit(page) -> None:
+    """Until the chart has redrawn at its container's width (after a resize), then painted."""
+    page.wait_for_function(CHART_FITS_JS)
+    next_frame(page)

@@ -1,11 +1,14 @@
 import datetime as dt
-import itertools
 import os
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
+from tests.helpers import staff_user
 from timeline.models import (
     Actor,
     Category,
@@ -17,7 +20,30 @@ from timeline.models import (
     Timeline,
 )
 
-_counter = itertools.count(1)
+# Hypothesis profiles; HYPOTHESIS_PROFILE names the one to load (.ci/run exports "ci").
+# "dev", the default, draws new examples on every run. "ci" is derandomised, so a run is
+# reproducible from the commit alone, stores nothing, and prints a failure's blob for
+# `@reproduce_failure(...)` as well as the falsifying example. Both keep the deadline policy
+# the tests had: none (an example goes through the whole Django stack, whose first request
+# is slow), with the health checks that function-scoped fixtures trip off; the tests set
+# their own max_examples.
+_HYPOTHESIS_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("dev", **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, print_blob=True, database=None, **_HYPOTHESIS_COMMON
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "allow_console_errors(pattern, ...): browser console errors matching a regex that the "
+        "test provokes on purpose; any other console error or uncaught exception fails it",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +85,8 @@ def timeline(db) -> Timeline:
 def make_event(db, category, source, timeline):
     """Build a saved event; published ones get a citation first, as the rules require."""
 
+    made = []  # this test's events: the n-th is event-n, whatever ran before
+
     def make(
         title: str | None = None,
         *,
@@ -68,11 +96,12 @@ def make_event(db, category, source, timeline):
         on_timeline: bool = True,
         **fields,
     ) -> Event:
-        n = next(_counter)
+        made.append(title)
+        n = len(made)
         title = title or f"Event {n}"
         event = Event.objects.create(
             title=title,
-            slug=f"event-{n}",
+            slug=fields.pop("slug", f"event-{n}"),
             summary=fields.pop("summary", f"What happened in {title}."),
             start=start or dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n),
             timezone=fields.pop("timezone", "Asia/Baghdad"),
@@ -102,20 +131,14 @@ def make_actor(db):
     return make
 
 
-def _user(username: str, group: str) -> User:
-    user = User.objects.create_user(username, password="correct horse battery", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def editor(db) -> User:
-    return _user("editor", "Editor")
+    return staff_user("editor", "Editor")
 
 
 @pytest.fixture
 def publisher(db) -> User:
-    return _user("publisher", "Publisher")
+    return staff_user("publisher", "Publisher")
 
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
@@ -145,23 +168,84 @@ def seeded(transactional_db):
     call_command("loaddata", "fixtures/us-iran-2019-2020.json", verbosity=0)
 
 
+class ConsoleWatch:
+    """The console errors and uncaught exceptions of every page a test opens.
+
+    The fixture that opens the pages fails the test at teardown if any was recorded, with the
+    messages; a test that provokes some on purpose says which, narrowly, with
+    `allow_console_errors(regex)` (on the page or the `open_page` factory) or the marker
+    `@pytest.mark.allow_console_errors(regex)`. Each message ends with the address it came
+    from, so a pattern can name the resource as well as the error.
+    """
+
+    def __init__(self, allowed=()):
+        self.errors: list[str] = []
+        self.allowed = [re.compile(pattern) for pattern in allowed]
+
+    def allow_console_errors(self, pattern: str) -> None:
+        self.allowed.append(re.compile(pattern))
+
+    def watch(self, page):
+        page.problems = []  # everything noted, failed requests and 5xx answers included
+        page.console_errors = []  # what fails the test
+        page.allow_console_errors = self.allow_console_errors
+
+        def error(text: str) -> None:
+            page.problems.append(text)
+            page.console_errors.append(text)
+            self.errors.append(text)
+
+        def console(message) -> None:
+            if message.type == "error":
+                where = message.location.get("url") or page.url
+                error(f"console error: {message.text} ({where})")
+
+        page.on("console", console)
+        page.on("pageerror", lambda e: error(f"uncaught exception: {e} ({page.url})"))
+        page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
+        page.on(
+            "response",
+            lambda r: r.status >= 500 and page.problems.append(f"{r.status}: {r.url}"),
+        )
+        return page
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self.allowed)]
+
+
 @pytest.fixture
-def reader(chromium, live_server, seeded):
-    """A fresh page at desktop width that records console errors and failed requests."""
+def open_page(request, chromium, live_server):
+    """`open_page(**context_options)`: a page in a fresh browser context on the live server
+    (desktop width unless told), watched for console errors; all closed at teardown, where
+    the test fails if any page logged an error or threw one it did not allow."""
     from tests.browser import DESKTOP
 
-    context = chromium.new_context(viewport=DESKTOP, base_url=live_server.url)
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 500 and page.problems.append(f"{r.status}: {r.url}"),
-    )
-    yield page
-    context.close()
+    allowed = [p for mark in request.node.iter_markers("allow_console_errors") for p in mark.args]
+    watch = ConsoleWatch(allowed)
+    contexts = []
+
+    def open_page(**options):
+        options.setdefault("viewport", DESKTOP)
+        options.setdefault("base_url", live_server.url)
+        context = chromium.new_context(**options)
+        contexts.append(context)
+        return watch.watch(context.new_page())
+
+    open_page.allow_console_errors = watch.allow_console_errors
+    yield open_page
+    for context in contexts:
+        context.close()  # a no-op for one the test closed; pending events are delivered
+    if unexpected := watch.unexpected():
+        pytest.fail(
+            f"the browser logged {len(unexpected)} error(s):\n  " + "\n  ".join(unexpected),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def reader(seeded, open_page):
+    """A fresh page at desktop width on the seeded chronology; fails on console errors."""
+    return open_page()
 
 
 @pytest.fixture

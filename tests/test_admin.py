@@ -4,74 +4,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.helpers import change_url, form_data
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
-
-INLINES = {
-    "event_actors": ["actor", "role", "note"],
-    "citations": ["source", "quote", "note"],
-    "claims": ["kind", "value", "value_max", "text", "source", "attributed_to"],
-    "links_out": ["to_event", "kind"],
-}
-
-
-def _form_data(event: Event | None, category, **overrides) -> dict:
-    """What the change form posts: the event's fields plus every inline's management form."""
-    local = event.local_start if event else dt.datetime(2020, 1, 3, 0, 30)
-    data = {
-        "title": event.title if event else "Airport strike",
-        "slug": event.slug if event else "airport-strike",
-        "summary": "A drone strike.",
-        "body": "",
-        "category": category.pk,
-        "importance": 5,
-        "start": local.strftime("%Y-%m-%d %H:%M"),
-        "precision": "",
-        "end": "",
-        "end_precision": "",
-        "timezone": "Asia/Baghdad",
-        "place_name": "Baghdad",
-        "country": "IQ",
-        "latitude": "",
-        "longitude": "",
-        "image_url": "",
-        "image_alt": "",
-        "image_caption": "",
-        "image_credit": "",
-        "status": event.status if event else "draft",
-        "publish_at_0": "",
-        "publish_at_1": "",
-        "seen_version": event.version if event else "",
-        "duplicate_ok": "",
-        # The checkboxes as the form shows them: the event's timelines, a new one on the main.
-        "timelines": [t.pk for t in event.timelines.all()] if event else [],
-    }
-    for prefix, fields in INLINES.items():
-        rows = list(getattr(event, prefix).all()) if event else []
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": len(rows),
-                f"{prefix}-INITIAL_FORMS": len(rows),
-                f"{prefix}-MIN_NUM_FORMS": 0,
-                f"{prefix}-MAX_NUM_FORMS": 1000,
-            }
-        )
-        for i, row in enumerate(rows):
-            data[f"{prefix}-{i}-id"] = row.pk
-            for field in fields:
-                value = (
-                    getattr(row, f"{field}_id", None)
-                    if hasattr(row, f"{field}_id")
-                    else (getattr(row, field))
-                )
-                data[f"{prefix}-{i}-{field}"] = "" if value is None else value
-    data.update(overrides)
-    return data
-
-
-def _change_url(event: Event) -> str:
-    return reverse("admin:timeline_event_change", args=[event.pk])
 
 
 def test_editor_can_open_the_event_list_and_the_change_form(client, editor, make_event):
@@ -80,14 +16,14 @@ def test_editor_can_open_the_event_list_and_the_change_form(client, editor, make
     listing = client.get(reverse("admin:timeline_event_changelist"))
     assert listing.status_code == 200
     assert "Kerman stampede" in listing.content.decode()
-    form = client.get(_change_url(event))
+    form = client.get(change_url(event))
     assert form.status_code == 200
     assert "Sources: where it was reported" in form.content.decode()
 
 
 def test_editor_types_local_time_and_it_is_stored_in_utc(client, editor, category):
     client.force_login(editor)
-    response = client.post(reverse("admin:timeline_event_add"), _form_data(None, category))
+    response = client.post(reverse("admin:timeline_event_add"), form_data(None, category))
     assert response.status_code == 302, response.context["adminform"].errors
     event = Event.objects.get(slug="airport-strike")
     assert event.start == dt.datetime(2020, 1, 2, 21, 30, tzinfo=dt.UTC)
@@ -98,16 +34,14 @@ def test_editor_types_local_time_and_it_is_stored_in_utc(client, editor, categor
 def test_the_change_form_shows_the_local_time_back(client, editor, make_event):
     event = make_event(start=dt.datetime(2020, 1, 2, 21, 30, tzinfo=dt.UTC), precision="minute")
     client.force_login(editor)
-    html = client.get(_change_url(event)).content.decode()
+    html = client.get(change_url(event)).content.decode()
     assert 'value="2020-01-03 00:30"' in html
 
 
 def test_editor_cannot_publish_through_the_form(client, editor, make_event):
     event = make_event(status="review")
     client.force_login(editor)
-    response = client.post(
-        _change_url(event), _form_data(event, event.category, status="published")
-    )
+    response = client.post(change_url(event), form_data(event, event.category, status="published"))
     assert response.status_code == 200
     assert "Only a Publisher can publish" in response.content.decode()
     event.refresh_from_db()
@@ -117,7 +51,7 @@ def test_editor_cannot_publish_through_the_form(client, editor, make_event):
 def test_editor_cannot_unpublish_through_the_form(client, editor, make_event):
     event = make_event(status="published")
     client.force_login(editor)
-    client.post(_change_url(event), _form_data(event, event.category, status="draft"))
+    client.post(change_url(event), form_data(event, event.category, status="draft"))
     event.refresh_from_db()
     assert event.status == "published"
 
@@ -136,9 +70,7 @@ def test_editor_cannot_publish_through_the_action(client, editor, make_event):
 def test_publisher_can_publish_through_the_form(client, publisher, make_event):
     event = make_event(status="review")
     client.force_login(publisher)
-    response = client.post(
-        _change_url(event), _form_data(event, event.category, status="published")
-    )
+    response = client.post(change_url(event), form_data(event, event.category, status="published"))
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.status == "published"
@@ -147,10 +79,10 @@ def test_publisher_can_publish_through_the_form(client, publisher, make_event):
 
 def test_publisher_cannot_publish_an_event_without_citations(client, publisher, make_event):
     event = make_event(status="review")
-    data = _form_data(event, event.category, status="published")
+    data = form_data(event, event.category, status="published")
     data["citations-0-DELETE"] = "on"
     client.force_login(publisher)
-    response = client.post(_change_url(event), data)
+    response = client.post(change_url(event), data)
     assert "needs at least one citation" in response.content.decode()
     event.refresh_from_db()
     assert event.status == "review"
@@ -202,8 +134,8 @@ def test_an_event_published_from_its_form_with_a_timeline_ticked_reaches_the_hom
     event = make_event("Freshly written", status="draft", on_timeline=False)
     assert "Freshly written" not in client.get("/").content.decode()
     client.force_login(publisher)
-    data = _form_data(event, event.category, status="published", timelines=[timeline.pk])
-    response = client.post(_change_url(event), data, follow=True)
+    data = form_data(event, event.category, status="published", timelines=[timeline.pk])
+    response = client.post(change_url(event), data, follow=True)
     assert response.status_code == 200
     assert list(event.timelines.all()) == [timeline]
     assert "no published timeline" not in response.content.decode()
@@ -216,8 +148,8 @@ def test_publishing_an_event_on_no_published_timeline_says_readers_will_not_find
 ):
     event = make_event("Nowhere to be seen", status="draft", on_timeline=False)
     client.force_login(publisher)
-    data = _form_data(event, event.category, status="published")
-    response = client.post(_change_url(event), data, follow=True)
+    data = form_data(event, event.category, status="published")
+    response = client.post(change_url(event), data, follow=True)
     assert "published but on no published timeline" in response.content.decode()
     listed = make_event("Listed elsewhere", status="draft", on_timeline=False)
     response = client.post(
@@ -235,8 +167,8 @@ def test_unticking_a_timeline_on_the_form_takes_the_event_off_it(
 ):
     event = make_event("Moved off")
     client.force_login(publisher)
-    data = _form_data(event, event.category, timelines=[])
-    assert client.post(_change_url(event), data).status_code == 302
+    data = form_data(event, event.category, timelines=[])
+    assert client.post(change_url(event), data).status_code == 302
     assert not event.timelines.exists()
 
 
@@ -250,11 +182,11 @@ def test_the_desk_carries_the_sites_name_not_the_frameworks(client, editor):
 def test_an_editor_is_offered_only_the_statuses_an_editor_may_choose(client, editor, make_event):
     client.force_login(editor)
     draft = make_event(status="draft")
-    html = client.get(_change_url(draft)).content.decode()
+    html = client.get(change_url(draft)).content.decode()
     offered = re.findall(r'<option value="(draft|review|published)"', html)
     assert offered == ["draft", "review"]
     live = make_event(status="published")
-    html = client.get(_change_url(live)).content.decode()
+    html = client.get(change_url(live)).content.decode()
     assert re.findall(r'<option value="(draft|review|published)"', html) == ["published"]
 
 
@@ -267,7 +199,7 @@ def test_view_on_site_opens_the_preview_for_a_draft_and_the_page_for_a_live_even
         (draft, f"/preview/events/{draft.pk}/"),
         (live, live.get_absolute_url()),
     ):
-        html = client.get(_change_url(event)).content.decode()
+        html = client.get(change_url(event)).content.decode()
         link = re.search(r'<a href="([^"]+)" class="viewsitelink"', html)
         assert link and link.group(1) == expected
         assert client.get(link.group(1)).status_code == 200
@@ -287,7 +219,7 @@ def test_the_country_is_typed_by_name_or_code_and_the_zone_follows_it(
     client, editor, category, typed
 ):
     client.force_login(editor)
-    data = _form_data(None, category, country=typed, timezone="")
+    data = form_data(None, category, country=typed, timezone="")
     response = client.post(reverse("admin:timeline_event_add"), data)
     assert response.status_code == 302, response.context["adminform"].errors
     event = Event.objects.get(slug="airport-strike")
@@ -296,7 +228,7 @@ def test_the_country_is_typed_by_name_or_code_and_the_zone_follows_it(
 
 def test_a_word_that_is_not_a_country_is_not_guessed_at(client, editor, category):
     client.force_login(editor)
-    data = _form_data(None, category, country="Iraqi", timezone="")
+    data = form_data(None, category, country="Iraqi", timezone="")
     response = client.post(reverse("admin:timeline_event_add"), data)
     assert response.status_code == 200
     assert "We don't know a country called “Iraqi”" in " ".join(
@@ -309,9 +241,9 @@ def test_the_form_shows_the_countrys_name_and_warns_when_a_new_country_keeps_the
 ):
     event = make_event(country="IR", timezone="Asia/Tehran")
     client.force_login(publisher)
-    assert 'value="Iran (IR)"' in client.get(_change_url(event)).content.decode()
-    data = _form_data(event, event.category, country="Iraq", timezone="Asia/Tehran")
-    response = client.post(_change_url(event), data, follow=True)
+    assert 'value="Iran (IR)"' in client.get(change_url(event)).content.decode()
+    data = form_data(event, event.category, country="Iraq", timezone="Asia/Tehran")
+    response = client.post(change_url(event), data, follow=True)
     assert "The country is now Iraq (IQ), but the time zone is still Asia/Tehran" in (
         response.content.decode()
     )
@@ -322,8 +254,8 @@ def test_the_change_summary_names_only_what_the_editor_changed(client, editor, m
 
     event = make_event(status="draft")
     client.force_login(editor)
-    data = _form_data(event, event.category, start="2020-01-04 10:15", duplicate_ok="1")
-    assert client.post(_change_url(event), data).status_code == 302
+    data = form_data(event, event.category, start="2020-01-04 10:15", duplicate_ok="1")
+    assert client.post(change_url(event), data).status_code == 302
     message = LogEntry.objects.filter(object_id=str(event.pk)).latest("action_time")
     summary = message.get_change_message()
     assert "Start" in summary

@@ -331,3 +331,21 @@ def test_an_actor_only_on_drafts_is_not_listed_even_via_claims(client, make_even
     )
     assert Actor.objects.count() == 1
     assert client.get("/api/actors").json()["count"] == 0
+
+
+def test_pages_past_the_last_and_their_links_keep_their_shape(client, make_event):
+    for _ in range(3):
+        make_event()
+    past = client.get("/api/events?page_size=2&page=3")
+    assert past.status_code == 400
+    assert past.json() == {
+        "detail": "Invalid parameter: page.",
+        "errors": {"page": ["The last page is 2."]},
+    }
+    first = client.get("/api/events?page_size=2&junk=1&q=&timeline=us-iran-escalation-2019-2020")
+    assert list(first.json()) == ["count", "next", "previous", "results"]
+    assert first.json()["next"] == (
+        "http://testserver/api/events?timeline=us-iran-escalation-2019-2020&page_size=2&page=2"
+    )
+    actors = client.get("/api/actors?page_size=1&actor=x").json()
+    assert actors["next"] is None or "actor=" not in actors["next"]

@@ -5,7 +5,16 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, AXE, DESKTOP, PHONE, drawn_marks, wait_for_marks
+from tests.browser import (
+    ARTIFACTS,
+    AXE,
+    DESKTOP,
+    PHONE,
+    drawn_marks,
+    wait_for_chart_to_fit,
+    wait_for_marks,
+)
+from tests.helpers import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +27,7 @@ def _shot(page, name: str, widths=(DESKTOP, PHONE)) -> None:
     before = page.viewport_size
     for size in widths:
         page.set_viewport_size(size)
-        page.wait_for_timeout(150)  # Plotly redraws on resize
+        wait_for_chart_to_fit(page)
         page.screenshot(path=ARTIFACTS / f"{name}-{size['width']}.png", full_page=True)
     page.set_viewport_size(before)
 
@@ -66,7 +75,6 @@ def test_home_draws_one_marker_per_event_and_lists_them_all(reader):
     assert _marks(reader) == events
     assert reader.locator(CARDS).count() == events
     assert re.search(rf"\b{events} events\b", reader.locator("#result-count").inner_text())
-    assert reader.problems == []
     _shot(reader, "home")
 
 
@@ -112,11 +120,16 @@ def test_filters_update_chart_list_count_and_address_without_a_reload(reader):
     reader.goto(pushed)
     _wait_for_list(reader, narrowed)
     wait_for_marks(reader, narrowed)
-    assert reader.problems == []
 
 
 def test_a_bad_date_shows_its_message_and_keeps_the_last_good_chart(reader):
     _open(reader, "/?q=strike")
+    # The server answers the impossible range 400 with its message, as it should; Chromium
+    # logs any 4xx as a console error. Only that answer may be logged.
+    reader.allow_console_errors(
+        r"^console error: Failed to load resource: the server responded with a status of 400 "
+        r"\(Bad Request\) \(http://[^/]+/\?q=strike&start=2020-01-09&end=2020-01-01\)$"
+    )
     shown = reader.locator(CARDS).count()
     reader.fill("#id_start", "2020-01-09")
     reader.fill("#id_end", "2020-01-01")
@@ -251,10 +264,6 @@ def test_the_chart_has_an_accessible_summary_and_updates_are_announced(reader):
 @pytest.fixture
 def host_page(tmp_path, live_server):
     """An article on another origin (another port) embedding two timelines with embed.js."""
-    import functools
-    import http.server
-    import threading
-
     (tmp_path / "article.html").write_text(
         f"""<!doctype html><html lang="en"><head><title>Host article</title></head><body>
         <h1>Our story</h1><p>Before the timelines.</p>
@@ -264,12 +273,8 @@ def host_page(tmp_path, live_server):
              data-actor="qasem-soleimani" data-theme="dark"></div>
         <script async src="{live_server.url}/embed.js"></script></body></html>"""
     )
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/article.html"
-    server.shutdown()
+    with serve_directory(tmp_path) as origin:
+        yield f"{origin}/article.html"
 
 
 def _frame_height(page, selector: str) -> int:
@@ -325,9 +330,9 @@ def crowded(transactional_db, monkeypatch):
     return "/timelines/demo/"
 
 
-def test_zooming_into_counts_brings_the_events_in_that_window(chromium, live_server, crowded):
-    page = chromium.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(live_server.url + crowded)
+def test_zooming_into_counts_brings_the_events_in_that_window(crowded, open_page):
+    page = open_page()
+    page.goto(crowded)
     page.wait_for_selector("#timeline-chart .barlayer .point")
     assert "zoom in to see each" in page.locator("#chart-summary").inner_text()
     page.evaluate("window.__stillHere = true")
@@ -345,14 +350,12 @@ def test_zooming_into_counts_brings_the_events_in_that_window(chromium, live_ser
     assert _figure_events(page) == listed
     assert page.evaluate("window.__stillHere") is True
     _shot(page, "zoomed-into-counts")
-    page.close()
 
 
-def test_the_list_loads_more_as_the_reader_scrolls(chromium, live_server, crowded):
-    page = chromium.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(live_server.url + crowded)
+def test_the_list_loads_more_as_the_reader_scrolls(crowded, open_page):
+    page = open_page()
+    page.goto(crowded)
     page.wait_for_selector(CARDS)
     assert page.locator(CARDS).count() == 50
     page.locator("#more-events").scroll_into_view_if_needed()
     _wait_for_count(page, CARDS, 100)
-    page.close()

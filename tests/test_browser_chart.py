@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, PHONE, drawn_marks, wait_for_marks
+from tests.browser import ARTIFACTS, PHONE, drawn_marks, next_frame, wait_for_marks
+from tests.helpers import serve_directory
 from timeline.colours import contrast
 
 pytestmark = pytest.mark.browser
@@ -68,17 +69,9 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def phone(chromium, live_server, seeded):
-    """A touch phone, 390 × 844, that records console errors."""
-    context = chromium.new_context(
-        viewport=PHONE, has_touch=True, is_mobile=True, base_url=live_server.url
-    )
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    yield page
-    context.close()
+def phone(seeded, open_page):
+    """A touch phone, 390 × 844; console errors fail the test."""
+    return open_page(viewport=PHONE, has_touch=True, is_mobile=True)
 
 
 @pytest.mark.parametrize(("width", "at_least"), [(1440, 3), (390, 1)])
@@ -127,7 +120,6 @@ def test_a_click_on_every_mark_opens_its_own_event(reader):
         )
         reader.keyboard.press("Escape")
         panel.wait_for(state="hidden")
-    assert reader.problems == []
 
 
 def test_events_on_the_same_day_without_a_time_are_listed_in_order_and_drawn_apart(reader):
@@ -167,12 +159,10 @@ def test_a_whole_day_is_drawn_as_that_day_not_as_a_noon_dot(reader):
 
 
 @pytest.mark.parametrize("width", [390, 1280, 1440])
-def test_hover_cards_stay_inside_the_viewport_and_keep_every_figure(
-    chromium, live_server, seeded, width
-):
+def test_hover_cards_stay_inside_the_viewport_and_keep_every_figure(seeded, open_page, width):
     # A mouse at every width, phones included: a narrow desktop window hovers too.
-    page = chromium.new_page(viewport={"width": width, "height": 844})
-    page.goto(live_server.url + "/")
+    page = open_page(viewport={"width": width, "height": 844})
+    page.goto("/")
     wait_for_marks(page)
     page.locator("#timeline-chart").scroll_into_view_if_needed()
     seen = {}
@@ -193,7 +183,6 @@ def test_hover_cards_stay_inside_the_viewport_and_keep_every_figure(
     )
     for text in seen.values():
         assert not re.search(r"&(quot|amp|lt|gt|#\d+);", text), text
-    page.close()
 
 
 def test_after_an_empty_result_clearing_draws_exactly_the_list_again(reader):
@@ -230,7 +219,6 @@ def test_after_an_empty_result_clearing_draws_exactly_the_list_again(reader):
             ".map(c => c.dataset.slug)"
         )
     )
-    assert reader.problems == []
 
 
 def test_the_chart_keeps_its_height_when_its_container_narrows_and_redraws_to_fit(reader):
@@ -249,22 +237,14 @@ def test_the_chart_keeps_its_height_when_its_container_narrows_and_redraws_to_fi
 @pytest.fixture
 def narrowing_host(tmp_path, live_server):
     """A host article whose column narrows from 1000 to 420 pixels, as on a reflow."""
-    import functools
-    import http.server
-    import threading
-
     (tmp_path / "host.html").write_text(
         f"""<!doctype html><html lang="en"><head><title>Host</title></head><body>
         <div id="column" style="width: 1000px">
         <div id="box" data-timeline-embed=""></div></div>
         <script async src="{live_server.url}/embed.js"></script></body></html>"""
     )
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/host.html"
-    server.shutdown()
+    with serve_directory(tmp_path) as origin:
+        yield f"{origin}/host.html"
 
 
 def test_an_embed_keeps_the_charts_height_when_the_host_column_narrows(reader, narrowing_host):
@@ -319,7 +299,7 @@ def test_on_a_phone_a_vertical_swipe_over_the_chart_scrolls_and_a_tap_opens_the_
     for step in range(1, 11):
         point = {"x": x, "y": y - 20 * step}
         session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-        phone.wait_for_timeout(16)
+        next_frame(phone)
     session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     phone.wait_for_function("() => window.scrollY > 100")
     # Let the fling come to rest before aiming at a mark.
@@ -335,7 +315,6 @@ def test_on_a_phone_a_vertical_swipe_over_the_chart_scrolls_and_a_tap_opens_the_
         " === 'kerman-funeral-stampede'"
     )
     assert phone.locator(".chart-tip:visible").count() == 0
-    assert phone.problems == []
 
 
 def test_range_buttons_zoom_and_move_and_the_view_stays_in_the_address(reader):
@@ -375,7 +354,6 @@ def test_range_buttons_zoom_and_move_and_the_view_stays_in_the_address(reader):
     ps752 = next(m for m in marks if m["slug"] == "flight-ps752-shot-down")
     at = reader.evaluate(f"Date.parse('{ps752['x0']}Z')")
     assert day[0] < at < day[1]
-    assert reader.problems == []
 
 
 def test_the_wheel_scrolls_the_page_and_zooms_only_with_ctrl(reader):
@@ -420,11 +398,11 @@ def _hex(css: str) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def test_the_page_paints_its_text_before_plotly_arrives(chromium, live_server, seeded):
-    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+def test_the_page_paints_its_text_before_plotly_arrives(seeded, open_page):
+    page = open_page()
     held = []
     page.route("**/vendor/plotly/**", lambda route: held.append(route))
-    page.goto(live_server.url + "/", wait_until="domcontentloaded")
+    page.goto("/", wait_until="domcontentloaded")
     page.wait_for_function(
         "() => performance.getEntriesByName('first-contentful-paint').length === 1"
     )
@@ -434,7 +412,6 @@ def test_the_page_paints_its_text_before_plotly_arrives(chromium, live_server, s
     for route in held:
         route.continue_()
     wait_for_marks(page, SEED_EVENTS)
-    page.close()
 
 
 def test_label_layout_keeps_labels_apart_inside_the_plot_and_prefers_the_first(reader):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import drawn_marks, wait_for_marks
+from tests.browser import drawn_marks, next_frame, wait_for_marks
 from tests.payloads import PAYLOADS, load_corpus
 from timeline.models import Actor, Timeline
 
@@ -28,21 +28,24 @@ def hostile(reader):
 
     reader.on("dialog", dismiss)
     reader.add_init_script(WATCH_VIOLATIONS)
+    # The corpus's image URLs point at example.com, which this machine cannot reach: those
+    # loads fail, and only those may. A script error or a refusal still fails the test.
+    reader.allow_console_errors(
+        r"^console error: Failed to load resource: net::ERR_[A-Z_]+ \(https://example\.com/"
+    )
     return reader
 
 
 def _assert_quiet(page, where: str) -> None:
-    page.wait_for_timeout(300)  # let late handlers (onerror, ontoggle, onfocus) fire
+    # Late handlers (onerror, ontoggle, onfocus) fire once the images have loaded or failed
+    # and the tasks queued so far have run: wait for that, then two frames and a task more.
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => [...document.images].every(image => image.complete)")
+    next_frame(page)
+    page.evaluate("() => new Promise(done => setTimeout(done))")
     assert page.dialogs == [], f"{where}: a payload ran: {page.dialogs}"
     assert page.evaluate("() => window.__violations") == [], f"{where}: CSP violation"
-    # Loads that fail are no concern here: the corpus's image URLs point at a host this
-    # machine cannot reach, and the embed has no favicon. Script errors and refusals are.
-    problems = [
-        p
-        for p in page.problems
-        if not p.startswith(("failed: https://example.com/", "Failed to load resource"))
-    ]
-    assert problems == [], f"{where}: {problems}"
+    # Console errors and uncaught exceptions fail the test at teardown (see `reader`).
 
 
 def test_the_timeline_with_the_corpus_runs_no_payload_even_when_hovered(hostile):

@@ -6,7 +6,7 @@ CI runs this module on SQLite and again on PostgreSQL (DATABASE_URL).
 import pytest
 from django.test import Client
 
-from tests.test_admin import _change_url, _form_data
+from tests.helpers import change_url, form_data
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +22,16 @@ def two_desks(editor, publisher):
 
 def _open(client: Client, event: Event) -> dict:
     """GET the change form and return what its hidden version field holds."""
-    response = client.get(_change_url(event))
+    response = client.get(change_url(event))
     assert response.status_code == 200
     form = response.context["adminform"].form
     return {"seen_version": form.initial["seen_version"]}
 
 
 def _post(client: Client, event: Event, seen: dict, **changes):
-    data = _form_data(event, event.category, **seen)
+    data = form_data(event, event.category, **seen)
     data.update(changes)
-    return client.post(_change_url(event), data)
+    return client.post(change_url(event), data)
 
 
 def test_the_second_save_is_refused_with_what_changed(two_desks, make_event):
@@ -66,7 +66,7 @@ def test_a_field_only_they_changed_is_merged_and_the_second_save_keeps_both(two_
     assert form.data["title"] == "Airport strike, Baghdad"
     assert form.data["place_name"] == "Baghdad International Airport"
 
-    again = ben.post(_change_url(event), form.data)
+    again = ben.post(change_url(event), form.data)
     assert again.status_code == 302
     event.refresh_from_db()
     assert (event.title, event.place_name) == (
@@ -169,7 +169,7 @@ def test_their_start_merged_into_the_form_keeps_its_precision(two_desks, make_ev
     refused = _post(ben, event, ben_saw, place_name="Baghdad International Airport")
     form = refused.context["adminform"].form
     assert (form.data["start"], form.data["precision"]) == ("2020-01-03 10:00", "hour")
-    assert ben.post(_change_url(event), form.data).status_code == 302
+    assert ben.post(change_url(event), form.data).status_code == 302
     event.refresh_from_db()
     assert (event.precision, f"{event.local_start:%H:%M}") == ("hour", "10:00")
     assert event.place_name == "Baghdad International Airport"

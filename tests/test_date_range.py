@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.test_admin import _change_url, _form_data
+from tests.helpers import change_url, form_data
 from timeline.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.models import Event
 
@@ -45,11 +45,7 @@ PUBLIC = [
 ]
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=30)  # deadline and health checks: the profile (tests/conftest.py)
 @given(
     zone=st.sampled_from(ZONES),
     precision=st.sampled_from(PRECISIONS),
@@ -92,13 +88,13 @@ def test_a_year_outside_the_range_is_a_field_error_not_a_500(
 ):
     event = make_event()
     client.force_login(publisher)
-    data = _form_data(event, event.category, start=typed, timezone=zone)
-    response = client.post(_change_url(event), data)
+    data = form_data(event, event.category, start=typed, timezone=zone)
+    response = client.post(change_url(event), data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "year 1000 to 2999" in " ".join(errors["start"])
-    data = _form_data(event, event.category, end=typed, timezone=zone)
-    response = client.post(_change_url(event), data)
+    data = form_data(event, event.category, end=typed, timezone=zone)
+    response = client.post(change_url(event), data)
     assert response.status_code == 200
     assert "year 1000 to 2999" in " ".join(response.context["adminform"].form.errors["end"])
     assert client.get("/api/events.ics").status_code == 200

@@ -1,8 +1,10 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from timeline.dates import DATE_PARTS, Precision, short_date, short_moment
 from timeline.models import Category, Event
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +144,65 @@ def test_a_category_colour_too_faint_on_the_dark_page_is_refused():
         Category(name="Faint", slug="faint", colour="#6f42c1").clean()
     assert "dark page" in raised.value.message_dict["colour"][0]
     Category(name="Fine", slug="fine", colour="#7950f2").clean()
+
+
+# The one way dates and moments are written (no strftime "%-d", which only glibc reads) --------
+
+
+def test_a_short_date_writes_the_day_unpadded_and_the_month_short():
+    assert short_date(dt.date(2020, 1, 8)) == "8 Jan 2020"
+    assert short_date(dt.date(2019, 12, 27)) == "27 Dec 2019"
+    assert short_date(dt.datetime(2020, 3, 1, 23, 59, tzinfo=UTC)) == "1 Mar 2020"
+
+
+def test_a_short_moment_is_said_in_utc_with_a_padded_24_hour_clock():
+    assert short_moment(dt.datetime(2020, 1, 8, 4, 5, tzinfo=UTC)) == "8 Jan 2020, 04:05 UTC"
+    # Another zone's moment is turned to UTC first, across midnight.
+    baghdad = dt.datetime(2020, 1, 3, 1, 0, tzinfo=ZoneInfo("Asia/Baghdad"))
+    assert short_moment(baghdad) == "2 Jan 2020, 22:00 UTC"
+    assert short_moment(baghdad, ZoneInfo("Asia/Baghdad")) == (
+        "3 Jan 2020, 01:00 Baghdad time (UTC+3)"
+    )
+
+
+# What a precision knows and covers ------------------------------------------------------------
+
+
+def test_each_precision_knows_the_date_parts_up_to_its_own():
+    assert DATE_PARTS == ("year", "month", "day", "hour", "minute")
+    assert Precision.MONTH.parts == ("year", "month")
+    assert Precision.MINUTE.parts == DATE_PARTS
+    assert [p for p in Precision if p.is_timed] == [Precision.HOUR, Precision.MINUTE]
+    assert [p for p in Precision if p.spans_days] == [Precision.YEAR, Precision.MONTH]
+    assert Precision.DAY.finer_than("month") and not Precision.DAY.finer_than(Precision.DAY)
+
+
+def test_a_period_starts_and_stops_where_its_precision_says():
+    local = dt.datetime(2020, 2, 14, 17, 42, 31, 5, tzinfo=ZoneInfo("Asia/Baghdad"))
+    naive = {p: (p.start_of(local), p.stop_of(local)) for p in Precision}
+    starts_stops = {p: tuple(m.replace(tzinfo=None) for m in pair) for p, pair in naive.items()}
+    assert starts_stops == {
+        Precision.YEAR: (dt.datetime(2020, 1, 1), dt.datetime(2020, 12, 31, 23, 59, 59)),
+        Precision.MONTH: (dt.datetime(2020, 2, 1), dt.datetime(2020, 2, 29, 23, 59, 59)),
+        Precision.DAY: (dt.datetime(2020, 2, 14), dt.datetime(2020, 2, 14, 23, 59, 59)),
+        Precision.HOUR: (dt.datetime(2020, 2, 14, 17), dt.datetime(2020, 2, 14, 17, 59, 59)),
+        Precision.MINUTE: (
+            dt.datetime(2020, 2, 14, 17, 42),
+            dt.datetime(2020, 2, 14, 17, 42, 59),
+        ),
+    }
+    assert Precision.DAY.start_of(local, "evening").hour == 17
+    assert Precision.DAY.stop_of(local, "evening").hour == 20
+    # A part of the day means nothing at another precision.
+    assert Precision.HOUR.start_of(local, "evening") == Precision.HOUR.start_of(local)
+
+
+def test_iso_dates_stop_at_the_precision_and_an_hour_at_its_first_minute():
+    local = dt.datetime(2020, 1, 3, 1, 42, tzinfo=ZoneInfo("Asia/Baghdad"))
+    assert [p.iso(local) for p in Precision] == [
+        "2020",
+        "2020-01",
+        "2020-01-03",
+        "2020-01-03T01:00+03:00",
+        "2020-01-03T01:42+03:00",
+    ]

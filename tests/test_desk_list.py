@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from tests.test_workflow import _action
+from tests.helpers import admin_action
 from timeline.desk import history
 from timeline.models import Category, Event, EventTransition
 
@@ -161,7 +161,7 @@ def test_a_list_edit_that_breaks_a_rule_shows_the_list_again_with_the_error(
 def test_the_workflow_actions_still_work_beside_the_editable_columns(client, editor, make_event):
     event = make_event(status="draft")
     client.force_login(editor)
-    response = _action(client, "submit_for_review", event)
+    response = admin_action(client, "submit_for_review", event)
     assert "Submitted 1 event(s) for review." in response.content.decode()
     assert EventTransition.objects.get(event=event).to_status == "review"
 

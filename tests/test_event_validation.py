@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.test_admin import _change_url, _form_data
+from tests.helpers import change_url, form_data
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ ADD = "admin:timeline_event_add"
 
 
 def _add(client, category, **fields):
-    return client.post(reverse(ADD), _form_data(None, category, **fields))
+    return client.post(reverse(ADD), form_data(None, category, **fields))
 
 
 def _errors(response) -> dict:
@@ -102,8 +102,8 @@ def test_one_coordinate_alone_asks_for_the_other(desk, category):
 
 def test_a_claim_without_a_source_does_not_take_a_citation_being_deleted(desk, make_event):
     event = make_event(status="draft")
-    data = _form_data(event, event.category, **{"claims-0-source": "", "citations-0-DELETE": "on"})
-    response = desk.post(_change_url(event), data)
+    data = form_data(event, event.category, **{"claims-0-source": "", "citations-0-DELETE": "on"})
+    response = desk.post(change_url(event), data)
     assert "Say where this claim was reported: pick a source" in response.content.decode()
 
 
@@ -115,12 +115,12 @@ def test_a_likely_duplicate_warns_with_a_link_and_a_second_save_goes_through(
         start=dt.datetime(2020, 1, 2, 22, 0, tzinfo=dt.UTC),
         status="draft",
     )
-    data = _form_data(None, category, title="Drone strike at Baghdad Airport", start="2020-01-03")
+    data = form_data(None, category, title="Drone strike at Baghdad Airport", start="2020-01-03")
     first = desk.post(reverse(ADD), data)
     assert first.status_code == 200
     html = first.content.decode()
     assert "This may be a duplicate of" in html
-    assert f'href="{_change_url(other)}"' in html.replace("'", '"')
+    assert f'href="{change_url(other)}"' in html.replace("'", '"')
     again = desk.post(reverse(ADD), first.context["adminform"].form.data)
     assert again.status_code == 302
     assert Event.objects.filter(title="Drone strike at Baghdad Airport").exists()
@@ -136,7 +136,7 @@ def test_a_different_title_on_the_same_day_is_no_duplicate(desk, category, make_
 
 
 def _add_despite_the_warning(desk, category, **fields):
-    first = desk.post(reverse(ADD), _form_data(None, category, **fields))
+    first = desk.post(reverse(ADD), form_data(None, category, **fields))
     assert "This may be a duplicate of" in first.content.decode()
     again = desk.post(reverse(ADD), first.context["adminform"].form.data)
     assert again.status_code == 302
@@ -158,8 +158,8 @@ def test_an_acknowledged_look_alike_is_not_warned_about_when_the_time_is_added_l
     event = _add_despite_the_warning(
         desk, category, title="Drone strike at Baghdad Airport", start="2020-01-03"
     )
-    data = _form_data(event, category, start="2020-01-03 01:00")
-    response = desk.post(_change_url(event), data)
+    data = form_data(event, category, start="2020-01-03 01:00")
+    response = desk.post(change_url(event), data)
     assert response.status_code == 302, _errors(response)
 
 
@@ -169,8 +169,8 @@ def test_an_acknowledged_look_alike_is_not_warned_about_when_the_title_is_reword
     event = _add_despite_the_warning(
         desk, category, title="Drone strike at Baghdad Airport", start="2020-01-03"
     )
-    data = _form_data(event, category, title="Drone strike at Baghdad Airport kills Soleimani")
-    response = desk.post(_change_url(event), data)
+    data = form_data(event, category, title="Drone strike at Baghdad Airport kills Soleimani")
+    response = desk.post(change_url(event), data)
     assert response.status_code == 302, _errors(response)
 
 
@@ -185,15 +185,15 @@ def test_a_new_look_alike_after_a_reworded_title_is_still_warned_about(
         start=dt.datetime(2020, 1, 2, 23, 0, tzinfo=dt.UTC),
         status="draft",
     )
-    data = _form_data(event, category, title="Soleimani killed in Baghdad airport strike")
-    response = desk.post(_change_url(event), data)
+    data = form_data(event, category, title="Soleimani killed in Baghdad airport strike")
+    response = desk.post(change_url(event), data)
     assert response.status_code == 200
     warning = _errors(response)["title"]
     assert other.title in warning and look_alike.title not in warning
 
 
 def test_the_acknowledgement_survives_another_error_on_the_form(desk, category, look_alike):
-    data = _form_data(None, category, title="Drone strike at Baghdad Airport", start="2020-01-03")
+    data = form_data(None, category, title="Drone strike at Baghdad Airport", start="2020-01-03")
     first = desk.post(reverse(ADD), data)
     assert "This may be a duplicate of" in first.content.decode()
     broken = {**first.context["adminform"].form.data.dict(), "latitude": "33.3"}

@@ -2,6 +2,19 @@
 
 Each answer must be below 500, and a 4xx must say something (an empty 400 helps nobody).
 2,600 generated requests in all; the examples are not stored between runs.
+
+A failure prints the falsifying example and, noted, the exact request that failed (path,
+query, headers): paste that into `test_inputs_that_once_broke_something_answer_below_500`
+to keep it. To replay the generated example itself, run with the "ci" profile (derandomised,
+the same examples on every run, as CI draws them) and it also prints a blob:
+
+    HYPOTHESIS_PROFILE=ci DEBUG=True .venv/bin/pytest tests/test_fuzz.py -k query_strings
+
+    You can reproduce this test case by temporarily adding @reproduce_failure('6.x',
+    b'...') as a decorator on your test function
+
+Add that decorator (from hypothesis import reproduce_failure) above `@given` of the failing
+test, run it, fix, and remove it. The profiles are registered in tests/conftest.py.
 """
 
 import datetime as dt
@@ -10,7 +23,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
-from hypothesis import HealthCheck, given
+from hypothesis import given, note
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -21,13 +34,9 @@ pytestmark = pytest.mark.django_db
 
 
 def fuzz(examples: int):
-    # One chronology per test, shared by its examples; they only read it.
-    return hypothesis_settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    # One chronology per test, shared by its examples; they only read it. The deadline and
+    # health checks come from the loaded profile (tests/conftest.py).
+    return hypothesis_settings(max_examples=examples, database=None)
 
 
 # The parameter names that views read, so garbage reaches real code, not only unknown keys.
@@ -107,6 +116,12 @@ def routes(make_event, make_actor, source, timeline):
     return addresses
 
 
+def _get(client, path: str, headers: dict | None = None):
+    """The request, noted first: a failure prints exactly what was sent."""
+    note(f"request: GET {path!r} headers={headers or {}!r}")
+    return client.get(path, headers=headers or {})
+
+
 def _check(response, what: str) -> None:
     # oEmbed 1.0 itself asks for 501 when a format other than json is asked for.
     protocol = response.status_code == 501 and what.startswith("/oembed?")
@@ -136,7 +151,7 @@ def test_query_strings_never_cause_a_server_error(client, routes, data, pairs, r
     pairs += [(name, data.draw(VALUES, label=name)) for name in repeat]
     query = _query(pairs, raw)
     headers = {"HX-Request": "true"} if htmx else {}
-    response = client.get(f"{path}?{query}", headers=headers)
+    response = _get(client, f"{path}?{query}", headers)
     _check(response, f"{path}?{query}")
 
 
@@ -170,7 +185,7 @@ def test_path_segments_never_cause_a_server_error(client, routes, data, segment,
     path = template.format(segment) + suffix
     if path.startswith("/" + settings.ADMIN_PATH):
         return
-    _check(client.get(path), path)
+    _check(_get(client, path), path)
 
 
 def _http_date(moment: dt.datetime) -> str:
@@ -216,7 +231,7 @@ HEADERS = st.fixed_dictionaries(
 @given(data=st.data(), headers=HEADERS)
 def test_headers_never_cause_a_server_error(client, routes, data, headers):
     path = data.draw(st.sampled_from(routes), label="path")
-    response = client.get(path, headers=headers)
+    response = _get(client, path, headers)
     _check(response, f"{path} {headers}")
     if headers.get("Accept-Encoding") == "gzip" and response.status_code == 200:
         assert response.get("Content-Encoding") in (None, "gzip")
@@ -269,7 +284,7 @@ OEMBED_URLS = st.one_of(
 )
 def test_oembed_urls_never_cause_a_server_error(client, routes, url, extra):
     query = urlencode([("url", url), *extra])
-    _check(client.get(f"/oembed?{query}"), f"/oembed?{query}")
+    _check(_get(client, f"/oembed?{query}"), f"/oembed?{query}")
 
 
 # What the fuzzing found, kept as plain regressions so each run checks them on its database.

@@ -4,7 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tests.test_admin import _change_url, _form_data
+from tests.helpers import change_url, form_data
 from timeline.desk.history import Change
 from timeline.models import Citation, Claim, Event
 
@@ -17,9 +17,9 @@ def _history_url(event: Event) -> str:
 
 def _edit(client, event: Event, **changes):
     """Open the event in the desk, then save it with changes, as an editor would."""
-    client.get(_change_url(event))
+    client.get(change_url(event))
     event.refresh_from_db()
-    response = client.post(_change_url(event), _form_data(event, event.category, **changes))
+    response = client.post(change_url(event), form_data(event, event.category, **changes))
     assert response.status_code == 302, response.context["adminform"].errors
     event.refresh_from_db()
     return event
@@ -94,7 +94,7 @@ def test_restoring_keeps_the_status_and_moves_the_version_forward(client, publis
 def test_restoring_removes_citations_added_since(client, publisher, make_event, source):
     event = make_event(status="draft")
     client.force_login(publisher)
-    client.get(_change_url(event))
+    client.get(change_url(event))
     Citation.objects.create(event=event, source=source, quote="Added later.")
     event.save()
     _restore(client, Event.objects.get(pk=event.pk), _versions(client, event)[-1].pk)
@@ -140,7 +140,7 @@ def test_a_deleted_event_can_be_recovered_by_a_publisher(client, publisher, make
     form = client.get(recover)
     assert form.status_code == 200
     recovered = Event(pk=pk, **{k: v for k, v in version.field_dict.items() if k != "id"})
-    data = _form_data(recovered, recovered.category, seen_version=recovered.version)
+    data = form_data(recovered, recovered.category, seen_version=recovered.version)
     for prefix in ("event_actors", "citations", "claims", "links_out"):
         for key in list(data):
             if key.startswith(f"{prefix}-"):
@@ -173,7 +173,7 @@ def test_a_recovered_event_comes_back_on_its_timelines(client, publisher, make_e
     assert ticked == [str(timeline.pk)]
 
     recovered = Event(pk=pk, **{k: v for k, v in version.field_dict.items() if k != "id"})
-    data = _form_data(recovered, recovered.category, seen_version=recovered.version)
+    data = form_data(recovered, recovered.category, seen_version=recovered.version)
     for prefix in ("event_actors", "citations", "claims", "links_out"):
         for key in [k for k in data if k.startswith(f"{prefix}-")]:
             del data[key]

@@ -155,3 +155,25 @@ def test_a_month_event_covers_the_whole_month(category):
         dt.date(2020, 1, 31),
     )
     assert event.is_span
+
+
+def test_a_partial_save_of_the_start_moves_the_local_dates_the_filters_read(category):
+    event = _draft(category, start=dt.datetime(2020, 1, 2, 21, 30, tzinfo=dt.UTC))
+    event.save()
+    event.start = dt.datetime(2020, 1, 7, 12, 0, tzinfo=dt.UTC)
+    event.save(update_fields=["start"])
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.local_start_date, stored.local_end_date) == (
+        dt.date(2020, 1, 7),
+        dt.date(2020, 1, 7),
+    )
+    assert list(Event.objects.in_range(start=dt.date(2020, 1, 7))) == [stored]
+
+
+def test_a_partial_save_that_publishes_records_when_it_went_public(category):
+    event = _draft(category)
+    event.save()
+    event.status = Event.Status.PUBLISHED
+    event.save(update_fields=["status"])
+    assert Event.objects.get(pk=event.pk).published_at is not None
+

@@ -63,6 +63,19 @@ def test_the_timeline_preview_shows_the_draft_among_published_events(client, edi
     assert [draft.slug, preview_url] in markers
 
 
+def test_the_embed_preview_keeps_its_filters_and_theme_as_the_public_embed_does(
+    client, editor, draft
+):
+    client.force_login(editor)
+    url = reverse("preview-embed", args=[draft.pk])
+    response = client.get(url, {"category": draft.category.slug, "theme": "dark"})
+    html = response.content.decode()
+    # Typing in the frame's search box sends these along, so the view keeps its category.
+    assert f'<input type="hidden" name="category" value="{draft.category.slug}">' in html
+    assert '<input type="hidden" name="theme" value="dark">' in html
+    assert client.get(url, {"theme": "sepia"}).status_code == 400
+
+
 def test_a_preview_does_not_change_the_public_data_version(client, editor, draft):
     number = DataVersion.current().number
     client.force_login(editor)

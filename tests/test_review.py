@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from tests.test_admin import _change_url, _form_data
+from tests.helpers import change_url, form_data
 from timeline.models import Event, EventActor, PendingChange, Timeline
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def _decide(client, change: PendingChange, decision: str, **extra):
 
 def _propose(client, editor, event: Event, **overrides):
     client.force_login(editor)
-    client.get(_change_url(event))  # opened first, as an editor does
-    response = client.post(_change_url(event), _form_data(event, event.category, **overrides))
+    client.get(change_url(event))  # opened first, as an editor does
+    response = client.post(change_url(event), form_data(event, event.category, **overrides))
     assert response.status_code == 302, response.content.decode()[:3000]
     return PendingChange.objects.get(event=event, state="waiting")
 
@@ -130,7 +130,7 @@ def test_the_review_page_shows_the_live_text_beside_the_proposed_one(
 def test_a_publishers_own_edit_goes_live_at_once(client, publisher, make_event):
     event = make_event()
     client.force_login(publisher)
-    response = client.post(_change_url(event), _form_data(event, event.category, summary="Now."))
+    response = client.post(change_url(event), form_data(event, event.category, summary="Now."))
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.summary == "Now."
@@ -140,7 +140,7 @@ def test_a_publishers_own_edit_goes_live_at_once(client, publisher, make_event):
 def test_an_editors_draft_is_saved_at_once(client, editor, make_event):
     event = make_event(status="draft")
     client.force_login(editor)
-    client.post(_change_url(event), _form_data(event, event.category, summary="Draft text."))
+    client.post(change_url(event), form_data(event, event.category, summary="Draft text."))
     event.refresh_from_db()
     assert event.summary == "Draft text."
     assert not PendingChange.objects.exists()
@@ -150,7 +150,7 @@ def test_the_editor_is_told_the_change_waits_not_that_it_was_saved(client, edito
     event = make_event()
     client.force_login(editor)
     response = client.post(
-        _change_url(event), _form_data(event, event.category, summary=NEW_SUMMARY), follow=True
+        change_url(event), form_data(event, event.category, summary=NEW_SUMMARY), follow=True
     )
     page = response.content.decode()
     assert "waiting for a Publisher" in page
@@ -173,7 +173,7 @@ def test_the_editor_reopens_the_waiting_change_in_the_form_and_amends_it(
 ):
     event = make_event()
     first = _propose(client, editor, event, summary=NEW_SUMMARY)
-    form = client.get(_change_url(event)).content.decode()
+    form = client.get(change_url(event)).content.decode()
     assert NEW_SUMMARY in form
     assert "not the published version" in form
     second = _propose(
@@ -193,7 +193,7 @@ def test_a_form_opened_before_someone_elses_change_was_sent_cannot_replace_it(
     event = make_event()
     first = _propose(client, editor, event, summary=NEW_SUMMARY)
     # The second form never showed the waiting change: no seen_change.
-    response = client.post(_change_url(event), _form_data(event, event.category, title="Other"))
+    response = client.post(change_url(event), form_data(event, event.category, title="Other"))
     assert response.status_code == 200
     assert "after you opened it" in response.content.decode()
     first.refresh_from_db()
@@ -207,7 +207,7 @@ def test_approving_a_change_older_than_the_live_version_is_refused(
     change = _propose(client, editor, event, summary=NEW_SUMMARY)
     client.force_login(publisher)
     event.refresh_from_db()
-    client.post(_change_url(event), _form_data(event, event.category, title="Publisher's title"))
+    client.post(change_url(event), form_data(event, event.category, title="Publisher's title"))
     response = _decide(client, change, "approve")
     assert "saved again after this change was proposed" in response.content.decode()
     event.refresh_from_db()
@@ -225,8 +225,8 @@ def test_a_change_sent_back_leaves_the_live_event_and_can_be_reopened(
     event.refresh_from_db()
     assert event.summary == live_summary
     client.force_login(editor)
-    assert NEW_SUMMARY not in client.get(_change_url(event)).content.decode()
-    reopened = client.get(_change_url(event) + f"?reopen={change.pk}").content.decode()
+    assert NEW_SUMMARY not in client.get(change_url(event)).content.decode()
+    reopened = client.get(change_url(event) + f"?reopen={change.pk}").content.decode()
     assert NEW_SUMMARY in reopened
     assert "Attribute the figure" in reopened
 
@@ -236,10 +236,10 @@ def test_saving_a_live_event_unchanged_sends_nothing_for_review(
 ):
     event = make_event()
     client.force_login(publisher)
-    client.post(_change_url(event), _form_data(event, event.category))  # as the form posts it
+    client.post(change_url(event), form_data(event, event.category))  # as the form posts it
     event.refresh_from_db()
     client.force_login(editor)
-    response = client.post(_change_url(event), _form_data(event, event.category), follow=True)
+    response = client.post(change_url(event), form_data(event, event.category), follow=True)
     assert "Nothing changed" in response.content.decode()
     assert not PendingChange.objects.exists()
 
@@ -260,14 +260,14 @@ def test_approving_makes_a_new_version_so_a_form_opened_before_it_cannot_undo_it
 ):
     event = make_event()
     client.force_login(publisher)
-    client.get(_change_url(event))
-    opened_before = _form_data(event, event.category, title="Publisher's title")
+    client.get(change_url(event))
+    opened_before = form_data(event, event.category, title="Publisher's title")
     change = _propose(client, editor, event, summary=NEW_SUMMARY)
     client.force_login(publisher)
     _decide(client, change, "approve")
     approved = Event.objects.get(pk=event.pk)
     assert approved.version == event.version + 1
-    response = client.post(_change_url(event), opened_before)
+    response = client.post(change_url(event), opened_before)
     assert response.status_code == 200  # refused: the form was opened before the approval
     assert Event.objects.get(pk=event.pk).summary == NEW_SUMMARY
 
@@ -278,8 +278,8 @@ def test_save_as_new_is_refused_though_the_form_does_not_offer_it(
     event = make_event()
     for user in (editor, publisher):
         client.force_login(user)
-        data = _form_data(event, event.category, slug=f"copy-by-{user}", _saveasnew="1")
-        assert client.post(_change_url(event), data).status_code == 400
+        data = form_data(event, event.category, slug=f"copy-by-{user}", _saveasnew="1")
+        assert client.post(change_url(event), data).status_code == 400
     assert Event.objects.count() == 1
     assert not PendingChange.objects.exists()
 
@@ -460,7 +460,7 @@ UNSOURCED_CLAIM = {
 def test_a_claim_left_without_a_source_takes_the_cited_one(client, editor, category, source):
     client.force_login(editor)
     data = {
-        **_form_data(None, category),
+        **form_data(None, category),
         **UNSOURCED_CLAIM,
         "citations-TOTAL_FORMS": 1,
         "citations-0-source": source.pk,
@@ -475,7 +475,7 @@ def test_a_claim_left_without_a_source_takes_the_cited_one(client, editor, categ
 
 def test_a_claim_with_no_source_and_no_citation_is_a_field_error(client, editor, category):
     client.force_login(editor)
-    data = {**_form_data(None, category), **UNSOURCED_CLAIM}
+    data = {**form_data(None, category), **UNSOURCED_CLAIM}
     response = client.post(reverse("admin:timeline_event_add"), data)
     assert response.status_code == 200
     assert "cite one under Sources" in response.content.decode()
@@ -488,17 +488,17 @@ def test_a_stale_change_sent_back_is_merged_with_the_newer_save_when_reopened(
     event = make_event()
     change = _propose(client, editor, event, summary=NEW_SUMMARY)
     client.force_login(publisher)
-    client.post(_change_url(event), _form_data(event, event.category, title="Publisher's title"))
+    client.post(change_url(event), form_data(event, event.category, title="Publisher's title"))
     _decide(client, change, "send-back", note="Redo it on the new version.")
 
     client.force_login(editor)
-    reopened = client.get(_change_url(event) + f"?reopen={change.pk}")
+    reopened = client.get(change_url(event) + f"?reopen={change.pk}")
     page = reopened.content.decode()
     assert "after you opened it" in page  # the newer save is listed
     form = reopened.context["adminform"].form
     assert form.data["title"] == "Publisher's title"  # merged: the editor had not changed it
     assert form.data["summary"] == NEW_SUMMARY
-    posted = client.post(_change_url(event), {k: form.data.getlist(k) for k in form.data})
+    posted = client.post(change_url(event), {k: form.data.getlist(k) for k in form.data})
     assert posted.status_code == 302
     again = PendingChange.objects.get(event=event, state="waiting")
     client.force_login(publisher)

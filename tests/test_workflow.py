@@ -4,26 +4,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.test_admin import _change_url, _form_data
+from tests.helpers import CHANGELIST, admin_action, change_url, form_data
 from timeline.models import DataVersion, Event, EventTransition
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = "admin:timeline_event_changelist"
-
-
-def _action(client, name: str, *events: Event, versions: dict | None = None):
-    data = {"action": name, "_selected_action": [e.pk for e in events]}
-    for event in events:
-        seen = (versions or {}).get(event.pk, event.version)
-        data[f"seen-version-{event.pk}"] = seen
-    return client.post(reverse(CHANGELIST), data, follow=True)
 
 
 def test_editor_submits_a_draft_for_review_and_the_step_is_logged(client, editor, make_event):
     event = make_event(status="draft")
     client.force_login(editor)
-    response = _action(client, "submit_for_review", event)
+    response = admin_action(client, "submit_for_review", event)
     assert "Submitted 1 event(s) for review." in response.content.decode()
     event.refresh_from_db()
     assert event.status == "review"
@@ -34,7 +24,7 @@ def test_editor_submits_a_draft_for_review_and_the_step_is_logged(client, editor
 def test_editor_submits_for_review_through_the_form(client, editor, make_event):
     event = make_event(status="draft")
     client.force_login(editor)
-    response = client.post(_change_url(event), _form_data(event, event.category, status="review"))
+    response = client.post(change_url(event), form_data(event, event.category, status="review"))
     assert response.status_code == 302
     assert EventTransition.objects.get(event=event).to_status == "review"
 
@@ -43,7 +33,7 @@ def test_editor_cannot_publish_with_a_crafted_action_post(client, editor, make_e
     event = make_event(status="review")
     client.force_login(editor)
     for action in ("publish", "unpublish"):
-        _action(client, action, event)
+        admin_action(client, action, event)
     event.refresh_from_db()
     assert event.status == "review"
     assert not EventTransition.objects.exists()
@@ -52,8 +42,8 @@ def test_editor_cannot_publish_with_a_crafted_action_post(client, editor, make_e
 def test_editor_cannot_schedule_by_posting_a_publish_time(client, editor, make_event):
     event = make_event(status="published")
     client.force_login(editor)
-    data = _form_data(event, event.category, publish_at_0="2099-01-01", publish_at_1="00:00")
-    assert client.post(_change_url(event), data).status_code == 302
+    data = form_data(event, event.category, publish_at_0="2099-01-01", publish_at_1="00:00")
+    assert client.post(change_url(event), data).status_code == 302
     event.refresh_from_db()
     assert event.publish_at is None
     assert event.is_published
@@ -64,10 +54,10 @@ def test_publisher_unpublishes_back_to_draft_and_who_did_it_is_on_the_event_page
 ):
     event = make_event(status="published")
     client.force_login(publisher)
-    _action(client, "unpublish", event)
+    admin_action(client, "unpublish", event)
     event.refresh_from_db()
     assert event.status == "draft"
-    page = client.get(_change_url(event)).content.decode()
+    page = client.get(change_url(event)).content.decode()
     assert "Published → <b>Draft</b>" in page
     assert "by publisher" in page
 
@@ -76,13 +66,13 @@ def test_published_at_is_set_on_first_publish_and_kept_after(client, publisher, 
     event = make_event(status="review")
     assert event.published_at is None
     client.force_login(publisher)
-    _action(client, "publish", event)
+    admin_action(client, "publish", event)
     event.refresh_from_db()
     first = event.published_at
     assert first is not None
-    _action(client, "unpublish", event)
+    admin_action(client, "unpublish", event)
     event.refresh_from_db()
-    _action(client, "publish", event)
+    admin_action(client, "publish", event)
     event.refresh_from_db()
     assert event.published_at == first
     steps = list(EventTransition.objects.filter(event=event).values_list("to_status", flat=True))
@@ -97,7 +87,7 @@ def test_a_bulk_action_refuses_a_row_changed_since_the_list_was_loaded(
     event.title = "Retitled by a colleague"
     event.save()
     client.force_login(publisher)
-    response = _action(client, "publish", event, versions={event.pk: seen})
+    response = admin_action(client, "publish", event, versions={event.pk: seen})
     assert "changed by" in response.content.decode()
     event.refresh_from_db()
     assert event.status == "review"
@@ -120,7 +110,7 @@ def test_the_list_shows_status_badges_and_filters_by_status(client, publisher, m
 def test_the_list_marks_events_changed_since_you_looked(client, editor, make_event):
     event = make_event("Watched")
     client.force_login(editor)
-    client.get(_change_url(event))
+    client.get(change_url(event))
     listing = client.get(reverse(CHANGELIST), {"since": "changed"}).content.decode()
     assert "Watched" not in listing
     event.summary = "Someone else's correction."
@@ -133,12 +123,12 @@ def test_the_list_marks_events_changed_since_you_looked(client, editor, make_eve
 
 
 @pytest.fixture
-def later(monkeypatch):
-    """Move the clock forward, as if time had passed with nobody saving anything."""
+def later(time_machine):
+    """Move the clock forward, as if time had passed with nobody saving anything: every clock
+    (time-machine's fixture), not only timezone.now, and back when the test ends."""
 
     def move(hours: float) -> None:
-        moved = timezone.now() + dt.timedelta(hours=hours)
-        monkeypatch.setattr(timezone, "now", lambda: moved)
+        time_machine.move_to(timezone.now() + dt.timedelta(hours=hours))
 
     return move
 
@@ -189,14 +179,14 @@ def test_a_cached_page_is_not_kept_past_a_scheduled_time(client, make_event, lat
 def test_a_publisher_schedules_through_the_form(client, publisher, make_event):
     event = make_event(status="review")
     client.force_login(publisher)
-    data = _form_data(
+    data = form_data(
         event,
         event.category,
         status="published",
         publish_at_0="2099-01-01",
         publish_at_1="06:00",
     )
-    assert client.post(_change_url(event), data).status_code == 302
+    assert client.post(change_url(event), data).status_code == 302
     event.refresh_from_db()
     assert event.is_scheduled
     assert client.get(f"/events/{event.slug}/").status_code == 404

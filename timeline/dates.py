@@ -4,6 +4,8 @@ import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.db import models
+
 UTC = dt.UTC
 
 # The years an event may fall in. Every conversion (any zone's offset, a part of the day, the
@@ -55,107 +57,134 @@ def _day_month(moment: dt.date) -> str:
 
 
 def short_date(day: dt.date) -> str:
+    """'8 Jan 2020': the day as a number, never padded (no strftime's '%-d', which only glibc
+    reads)."""
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
+
+
+def short_moment(moment: dt.datetime, zone: dt.tzinfo = UTC) -> str:
+    """'8 Jan 2020, 14:10 UTC': an instant as the desk writes it, on the 24-hour clock, in
+    `zone` and named by it."""
+    local = moment.astimezone(zone)
+    return f"{short_date(local)}, {local:%H:%M} {zone_name(local)}"
+
+
+def month_year(moment: dt.date) -> str:
+    return f"{calendar.month_name[moment.month]} {moment.year}"
 
 
 def part_label(part: str) -> str:
     return PARTS_OF_DAY[part][0].lower() if part in PARTS_OF_DAY else ""
 
 
-def describe_local(
-    moment: dt.datetime, precision: str, zone: ZoneInfo, approximate: bool, part: str = ""
-) -> str:
-    """Local date and time at the given precision: 'January 2020', '8 January 2020, early
-    hours', '3 January 2020, between 00:00 and 01:00 Baghdad time (UTC+3)'."""
-    local = moment.astimezone(zone)
-    if precision == "year":
-        return f"{local.year}"
-    if precision == "month":
-        return f"{calendar.month_name[local.month]} {local.year}"
-    day = f"{_day_month(local)} {local.year}"
-    if precision == "day":
-        return f"{day}, {part_label(part)}" if part in PARTS_OF_DAY else day
-    if precision == "hour":
-        # The hour already says "somewhere in it": "about" would add nothing.
-        stop = local + dt.timedelta(hours=1)
-        return f"{day}, between {local:%H:00} and {stop:%H:00} {zone_name(local)}"
-    about = "about " if approximate else ""
-    return f"{day}, {about}{local:%H:%M} {zone_name(local)}"
+# A date's parts, coarsest first: a precision knows those up to its own (TimelineJS's
+# start_date, the importers' columns).
+DATE_PARTS = ("year", "month", "day", "hour", "minute")
+# What each part is at the start and at the end of a period that does not know it (the last
+# day of a month is the calendar's), and how wide ISO 8601 writes it.
+_FIRST = {"month": 1, "day": 1, "hour": 0, "minute": 0}
+_LAST = {"month": 12, "day": None, "hour": 23, "minute": 59}
+_ISO_WIDTH = {"year": 4, "month": 2, "day": 2}
 
 
-def describe(
-    moment: dt.datetime, precision: str, zone: ZoneInfo, approximate: bool, part: str = ""
-) -> str:
-    """Clock times get UTC too: '3 January 2020, 01:00 Baghdad time (UTC+3); 2 January 22:00
-    UTC'."""
-    text = describe_local(moment, precision, zone, approximate, part)
-    if precision in ("hour", "minute") and zone_name(moment.astimezone(zone)) != "UTC":
-        utc = moment.astimezone(UTC)
-        if precision == "hour":
-            stop = utc + dt.timedelta(hours=1)
-            text += f"; {_day_month(utc)} {utc:%H:00}–{stop:%H:00} UTC"
-        else:
-            text += f"; {_day_month(utc)} {utc:%H:%M} UTC"
-    return text
+class Precision(models.TextChoices):
+    """How much of a date is known, and what a date known that far covers."""
 
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+    HOUR = "hour", "Hour"
+    MINUTE = "minute", "Minute"
 
-def period_start(local: dt.datetime, precision: str, part: str = "") -> dt.datetime:
-    """The first local instant of the period: a day's part starts at its first hour."""
-    if precision == "day" and part in PARTS_OF_DAY:
-        return start_of_period(local, "day").replace(hour=PARTS_OF_DAY[part][1])
-    return start_of_period(local, precision)
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The date parts it knows: ('year', 'month') for a month."""
+        return DATE_PARTS[: DATE_PARTS.index(self.value) + 1]
 
+    @property
+    def is_timed(self) -> bool:
+        """Known to a clock time (an hour or a minute), not only to a calendar date."""
+        return "hour" in self.parts
 
-def period_stop(local: dt.datetime, precision: str, part: str = "") -> dt.datetime:
-    """The last local instant inside the period that `local` names at `precision`: a day runs
-    to 23:59:59, an hour to :59:59, a part of the day to the end of its last hour."""
-    last_second = dict(minute=59, second=59, microsecond=0)
-    if precision == "year":
-        return local.replace(month=12, day=31, hour=23, **last_second)
-    if precision == "month":
-        last = calendar.monthrange(local.year, local.month)[1]
-        return local.replace(day=last, hour=23, **last_second)
-    if precision == "day":
-        stop_hour = PARTS_OF_DAY[part][2] if part in PARTS_OF_DAY else 24
-        return local.replace(hour=stop_hour - 1, **last_second)
-    if precision == "hour":
-        return local.replace(**last_second)
-    return local.replace(second=59, microsecond=0)
+    @property
+    def spans_days(self) -> bool:
+        """A month or a year: the date alone is a stretch of days."""
+        return "day" not in self.parts
 
+    def finer_than(self, other: str) -> bool:
+        return len(self.parts) > len(Precision(other).parts)
 
-def sort_moment(local: dt.datetime, precision: str, part: str = "") -> dt.datetime:
-    """Where an event falls in the chronology: its clock time when known; for a part of the
-    day, the middle of it (so "early hours, after the 01:30 strikes" sorts after them); for a
-    whole day, month or year, its start."""
-    if precision == "day" and part in PARTS_OF_DAY:
-        _, first, stop = PARTS_OF_DAY[part]
-        middle = (first + stop) * 30
-        return start_of_period(local, "day") + dt.timedelta(minutes=middle)
-    if precision == "hour":
-        return start_of_period(local, "hour") + dt.timedelta(minutes=30)
-    return start_of_period(local, precision)
+    def _hours(self, part: str) -> tuple[int, int] | None:
+        """A day's part as local [first, stop) hours, for a day event that gives one."""
+        return PARTS_OF_DAY[part][1:] if self == Precision.DAY and part in PARTS_OF_DAY else None
 
+    def start_of(self, local: dt.datetime, part: str = "") -> dt.datetime:
+        """The first local instant of the period `local` falls in: a month's is the 1st at
+        00:00, a day's part's its first hour."""
+        unknown = {name: v for name, v in _FIRST.items() if name not in self.parts}
+        if hours := self._hours(part):
+            unknown["hour"] = hours[0]
+        return local.replace(**unknown, second=0, microsecond=0)
 
-def start_of_period(local: dt.datetime, precision: str) -> dt.datetime:
-    """Truncate a local time to its precision, so a 'month' event starts on the 1st at 00:00."""
-    if precision == "year":
-        return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    if precision == "month":
-        return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if precision == "day":
-        return local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if precision == "hour":
-        return local.replace(minute=0, second=0, microsecond=0)
-    return local.replace(second=0, microsecond=0)
+    def stop_of(self, local: dt.datetime, part: str = "") -> dt.datetime:
+        """The last local instant inside the period: a day runs to 23:59:59, an hour to
+        :59:59, a part of the day to the end of its last hour."""
+        unknown = {name: v for name, v in _LAST.items() if name not in self.parts}
+        if "day" in unknown:
+            unknown["day"] = calendar.monthrange(local.year, unknown.get("month", local.month))[1]
+        if hours := self._hours(part):
+            unknown["hour"] = hours[1] - 1
+        return local.replace(**unknown, second=59, microsecond=0)
 
+    def sort_moment(self, local: dt.datetime, part: str = "") -> dt.datetime:
+        """Where an event falls in the chronology: its clock time when known; for a part of
+        the day, the middle of it (so "early hours, after the 01:30 strikes" sorts after
+        them); for an hour, its middle; for a whole day, month or year, its start."""
+        start = self.start_of(local)
+        if hours := self._hours(part):
+            return start + dt.timedelta(minutes=sum(hours) * 30)
+        if self == Precision.HOUR:
+            return start + dt.timedelta(minutes=30)
+        return start
 
-def iso(local: dt.datetime, precision: str) -> str:
-    """ISO 8601 cut to what is known: '2020', '2020-01', '2020-01-03', or a full local time."""
-    if precision == "year":
-        return f"{local.year:04d}"
-    if precision == "month":
-        return f"{local.year:04d}-{local.month:02d}"
-    if precision == "day":
-        return local.date().isoformat()
-    # An hour is "somewhere in it": its first minute, never a minute we do not know.
-    return start_of_period(local, precision).isoformat(timespec="minutes")
+    def iso(self, local: dt.datetime) -> str:
+        """ISO 8601 cut to what is known: '2020', '2020-01', '2020-01-03', or a full local
+        time. An hour is "somewhere in it": its first minute, never a minute we do not know."""
+        if self.is_timed:
+            return self.start_of(local).isoformat(timespec="minutes")
+        return "-".join(f"{getattr(local, name):0{_ISO_WIDTH[name]}d}" for name in self.parts)
+
+    def describe_local(
+        self, moment: dt.datetime, zone: ZoneInfo, approximate: bool = False, part: str = ""
+    ) -> str:
+        """Local date and time at this precision: 'January 2020', '8 January 2020, early
+        hours', '3 January 2020, between 00:00 and 01:00 Baghdad time (UTC+3)'."""
+        local = moment.astimezone(zone)
+        if self == Precision.YEAR:
+            return f"{local.year}"
+        if self == Precision.MONTH:
+            return month_year(local)
+        day = f"{_day_month(local)} {local.year}"
+        if self == Precision.DAY:
+            return f"{day}, {part_label(part)}" if part in PARTS_OF_DAY else day
+        if self == Precision.HOUR:
+            # The hour already says "somewhere in it": "about" would add nothing.
+            stop = local + dt.timedelta(hours=1)
+            return f"{day}, between {local:%H:00} and {stop:%H:00} {zone_name(local)}"
+        about = "about " if approximate else ""
+        return f"{day}, {about}{local:%H:%M} {zone_name(local)}"
+
+    def describe(
+        self, moment: dt.datetime, zone: ZoneInfo, approximate: bool = False, part: str = ""
+    ) -> str:
+        """Clock times get UTC too: '3 January 2020, 01:00 Baghdad time (UTC+3); 2 January
+        22:00 UTC'."""
+        text = self.describe_local(moment, zone, approximate, part)
+        if self.is_timed and zone_name(moment.astimezone(zone)) != "UTC":
+            utc = moment.astimezone(UTC)
+            if self == Precision.HOUR:
+                stop = utc + dt.timedelta(hours=1)
+                text += f"; {_day_month(utc)} {utc:%H:00}–{stop:%H:00} UTC"
+            else:
+                text += f"; {_day_month(utc)} {utc:%H:%M} UTC"
+        return text

@@ -1,12 +1,25 @@
-"""One FilterSet for every public view of events: page, fragment, embed, API and exports."""
+"""One query of events for every surface: page, fragment, embed, preview, API, exports, feeds.
+
+`EventQuery` is what each view asks: it validates the parameters (through the one FilterSet
+below), and answers with the errors, the events, the page, the lanes, the date window and the
+addresses built from them. Who is asking is said by its arguments, not by copies of it: the
+public see `Event.objects.published()`, the staff preview passes another base and `url_for`.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 import pycountry
 from django import forms
 from django.db.models import Count, Q, QuerySet
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 
+from timeline import dates
 from timeline.models import Actor, Category, Event, EventActor, Timeline
+from timeline.site import address
 
 MAX_VALUES = 50
 MULTI_FIELDS = ("actor", "category", "country")
@@ -58,7 +71,6 @@ class IsoDateFilter(django_filters.DateFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
         kwargs.setdefault(
             "error_messages", {"invalid": "Enter a real date as YYYY-MM-DD, e.g. 2020-01-03."}
         )
@@ -74,19 +86,15 @@ class PageFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    codes = Event.objects.published().exclude(country="").values_list("country", flat=True)
-    return [(code, country_name(code)) for code in sorted(codes.order_by().distinct())]
-
-
 class EventFilter(django_filters.FilterSet):
+    # No widgets: the pages write their own inputs (templates/timeline/timeline.html's
+    # partials, shared by the page and the embed), laid out for the space each has.
     q = django_filters.CharFilter(
         label="Search",
         method="filter_text",
         max_length=200,
         # Measured as sent, as the OpenAPI document's maxLength is; EventFilterForm trims it.
         strip=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, place, actor…"}),
     )
     # Querysets as callables: published() reads the clock, so it must run per request.
     actor = django_filters.ModelMultipleChoiceFilter(
@@ -94,18 +102,14 @@ class EventFilter(django_filters.FilterSet):
         queryset=lambda request: Actor.objects.published(),
         to_field_name="slug",
         method="filter_actors",
-        widget=forms.CheckboxSelectMultiple,
     )
     category = django_filters.ModelMultipleChoiceFilter(
         label="Categories",
         queryset=lambda request: Category.objects.published(),
         to_field_name="slug",
         field_name="category__slug",
-        widget=forms.CheckboxSelectMultiple,
     )
-    country = django_filters.MultipleChoiceFilter(
-        label="Countries", choices=[], widget=forms.CheckboxSelectMultiple
-    )
+    country = django_filters.MultipleChoiceFilter(label="Countries", choices=[])
     start = IsoDateFilter(label="From", method="filter_start")
     end = IsoDateFilter(label="To", method="filter_end")
     timeline = django_filters.ModelChoiceFilter(
@@ -113,7 +117,6 @@ class EventFilter(django_filters.FilterSet):
         queryset=Timeline.objects.published(),
         to_field_name="slug",
         field_name="timelines",
-        widget=forms.HiddenInput,
     )
     page = PageFilter(label="Page", method="keep", widget=forms.HiddenInput)
     lanes = django_filters.ChoiceFilter(
@@ -121,7 +124,6 @@ class EventFilter(django_filters.FilterSet):
         choices=LANES,
         method="keep",
         empty_label=None,
-        widget=forms.RadioSelect,
     )
 
     class Meta:
@@ -195,12 +197,10 @@ class EventFilter(django_filters.FilterSet):
             chips.append(self._chip("country", code, f"Country: {country_name(code)}"))
         if data.get("q"):
             chips.append(self._chip("q", self.data.get("q"), f"Text: “{data['q']}”"))
-        if data.get("start"):
-            chips.append(
-                self._chip("start", self.data.get("start"), f"From {data['start']:%-d %b %Y}")
-            )
-        if data.get("end"):
-            chips.append(self._chip("end", self.data.get("end"), f"To {data['end']:%-d %b %Y}"))
+        for name, word in (("start", "From"), ("end", "To")):
+            if data.get(name):
+                label = f"{word} {dates.short_date(data[name])}"
+                chips.append(self._chip(name, self.data.get(name), label))
         return chips
 
     def _chip(self, name: str, value: str, label: str) -> dict:
@@ -280,3 +280,117 @@ def clean_query(data) -> str:
         else:
             del clean[key]
     return clean.urlencode()
+
+
+class BadParameters(Exception):
+    """Query parameters that failed validation, by parameter name: the data surfaces' 400."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+    def body(self) -> dict:
+        names = ", ".join(self.errors)
+        return {"detail": f"Invalid parameter: {names}.", "errors": self.errors}
+
+
+@dataclass(frozen=True)
+class Page:
+    """Page `number` of `size` results out of `total`: the one paginator of pages and API.
+
+    For "is there more" a caller may pass a total only known to reach one past this page."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def last(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def shown(self) -> int:
+        return max(0, min(self.size, self.total - self.offset))
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.shown < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def public_url(event: Event) -> str:
+    return event.get_absolute_url()
+
+
+class EventQuery:
+    """The events a request's parameters choose, from `base` (the published ones by default).
+
+    `url_for(event)` is where a list entry or a chart marker opens; the staff preview sends its
+    draft to the preview page with it.
+    """
+
+    def __init__(
+        self,
+        params: QueryDict,
+        base: QuerySet[Event] | None = None,
+        url_for: Callable[[Event], str] = public_url,
+    ):
+        self.base = Event.objects.published() if base is None else base
+        self.filters = EventFilter(params, queryset=self.base)
+        self.url_for = url_for
+
+    @cached_property
+    def is_valid(self) -> bool:
+        return self.filters.is_valid()
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {name: [str(m) for m in messages] for name, messages in self.filters.errors.items()}
+
+    def check(self) -> "EventQuery":
+        """This query, or BadParameters with the messages by parameter."""
+        if not self.is_valid:
+            raise BadParameters(self.errors)
+        return self
+
+    @property
+    def events(self) -> QuerySet[Event]:
+        """The matching events in reading order (nothing when the parameters are invalid)."""
+        return (self.filters.qs if self.is_valid else self.base.none()).chronological()
+
+    @property
+    def timeline(self) -> Timeline | None:
+        return self.filters.form.cleaned_data.get("timeline") if self.is_valid else None
+
+    @property
+    def page_number(self) -> int:
+        return self.filters.page_number
+
+    @property
+    def lanes(self) -> str:
+        return self.filters.lanes_value
+
+    @property
+    def window(self) -> tuple:
+        return self.filters.window
+
+    def page(self, size: int, total: int, number: int | None = None) -> Page:
+        return Page(number or self.page_number, size, total)
+
+    def query(self, **changes) -> str:
+        return self.filters.query(**changes)
+
+    def address(self, request: HttpRequest, path: str | None = None, **changes) -> str:
+        """This view's absolute address on `path` (the request's by default), its known
+        parameters only, with `changes` applied."""
+        return address(request, request.path if path is None else path, self.query(**changes))
+
+    def facets(self) -> dict[str, list[dict]]:
+        return self.filters.facets(self.base)

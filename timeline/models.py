@@ -19,6 +19,7 @@ from timeline import (
     colours,
     dates,
 )
+from timeline.dates import Precision
 
 
 @cache
@@ -46,14 +47,6 @@ class PartOfDay(models.TextChoices):
     AFTERNOON = "afternoon", "Afternoon (12:00–17:00)"
     EVENING = "evening", "Evening (17:00–21:00)"
     NIGHT = "night", "Night (21:00–24:00)"
-
-
-class Precision(models.TextChoices):
-    YEAR = "year", "Year"
-    MONTH = "month", "Month"
-    DAY = "day", "Day"
-    HOUR = "hour", "Hour"
-    MINUTE = "minute", "Minute"
 
 
 # What the published record shows of categories, actors and sources. A reader (or a filter,
@@ -347,7 +340,7 @@ class EventQuerySet(models.QuerySet):
 
     def date_span(self) -> tuple[dt.date | None, dt.date | None]:
         # Two index walks that stop at the first match, not MIN/MAX over every matching row
-        # (0.2 ms rather than 165 ms at 100,000 events on SQLite).
+        # (the README's performance notes give the figures).
         first = self.order_by("local_start_date").values_list("local_start_date", flat=True)
         last = self.order_by("-local_end_date").values_list("local_end_date", flat=True)
         return first.first(), last.first()
@@ -367,33 +360,29 @@ class EventQuerySet(models.QuerySet):
     def with_related(self):
         """What a list of events shows, in a fixed number of queries."""
         return self.select_related("category").prefetch_related(
-            Prefetch(
-                "event_actors",
-                queryset=EventActor.objects.select_related("actor").order_by("pk"),
-            ),
+            _actors_in_order(),
             Prefetch("citations", queryset=Citation.objects.select_related("source")),
-            Prefetch(
-                "claims",
-                queryset=Claim.objects.select_related("source", "attributed_to").order_by("pk"),
-            ),
+            _claims_in_order(),
         )
 
     def for_chart(self, lanes: str = "category"):
         """What chart markers need (hover text: claims; actor lanes: actors), nothing more."""
-        related = [
-            Prefetch(
-                "claims",
-                queryset=Claim.objects.select_related("source", "attributed_to").order_by("pk"),
-            )
-        ]
+        related = [_claims_in_order()]
         if lanes == "actor":
-            related.append(
-                Prefetch(
-                    "event_actors",
-                    queryset=EventActor.objects.select_related("actor").order_by("pk"),
-                )
-            )
+            related.append(_actors_in_order())
         return self.select_related("category").defer("body").prefetch_related(*related)
+
+
+def _actors_in_order() -> Prefetch:
+    return Prefetch(
+        "event_actors", queryset=EventActor.objects.select_related("actor").order_by("pk")
+    )
+
+
+def _claims_in_order() -> Prefetch:
+    return Prefetch(
+        "claims", queryset=Claim.objects.select_related("source", "attributed_to").order_by("pk")
+    )
 
 
 class Event(models.Model):
@@ -441,7 +430,7 @@ class Event(models.Model):
     # The local calendar dates the event covers, kept so date filters run in the database.
     local_start_date = models.DateField(editable=False, db_index=True)
     local_end_date = models.DateField(editable=False, db_index=True)
-    # Where the event falls in the chronology (see dates.sort_moment), in UTC: every list,
+    # Where the event falls in the chronology (see Precision.sort_moment), in UTC: every list,
     # chart, feed and export orders by it, so they all agree.
     sort_at = models.DateTimeField(editable=False, db_index=True)
 
@@ -542,13 +531,20 @@ class Event(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # Here rather than in a signal: loaddata and history reverts save raw and keep the
-        # numbers they carry; every other write is a new version.
+        """Every write is a new version, with the fields derived from the dates and the status
+        computed here; a partial save carries those whose inputs it writes."""
         update_fields = kwargs.get("update_fields")
         if not self._state.adding:
             self.version += 1
+        self.set_local_dates()
+        self.set_published_at()
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "version", "published_at", *DERIVED}
+            written = {*update_fields, "version"}
+            if written & DATE_INPUTS:
+                written.update(DERIVED)
+            if written & PUBLISH_INPUTS:
+                written.add("published_at")
+            kwargs["update_fields"] = written
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -582,28 +578,32 @@ class Event(models.Model):
     @property
     def period_start(self) -> dt.datetime:
         """The first local instant the event may cover: a day's 00:00, a part's first hour."""
-        return dates.period_start(self.local_start, self.precision, self.part_of_day)
+        return self.start_precision.start_of(self.local_start, self.part_of_day)
 
     @property
     def period_end(self) -> dt.datetime:
         """The last local instant the event may cover: the end of its last day (or hour,
         month, year, part of the day)."""
         if self.end:
-            return dates.period_stop(self.local_end, self.end_precision or self.precision)
-        return dates.period_stop(self.local_start, self.precision, self.part_of_day)
+            return self.end_or_start_precision.stop_of(self.local_end)
+        return self.start_precision.stop_of(self.local_start, self.part_of_day)
+
+    @property
+    def start_precision(self) -> Precision:
+        return Precision(self.precision)
+
+    @property
+    def end_or_start_precision(self) -> Precision:
+        """The end's precision: its own, or the start's when it gives none."""
+        return Precision(self.end_precision or self.precision)
 
     @property
     def sort_moment(self) -> dt.datetime:
-        return dates.sort_moment(self.local_start, self.precision, self.part_of_day)
+        return self.start_precision.sort_moment(self.local_start, self.part_of_day)
 
     @property
     def is_span(self) -> bool:
-        return bool(self.end) or self.precision in (Precision.MONTH, Precision.YEAR)
-
-    @property
-    def is_instant(self) -> bool:
-        """Known to the minute and over in it: a point on the chart, not a stretch of time."""
-        return not self.end and self.precision == Precision.MINUTE
+        return bool(self.end) or self.start_precision.spans_days
 
     @property
     def chart_label(self) -> str:
@@ -622,15 +622,15 @@ class Event(models.Model):
 
     @property
     def display_start(self) -> str:
-        return dates.describe(
-            self.start, self.precision, self.zone, self.approximate, self.part_of_day
+        return self.start_precision.describe(
+            self.start, self.zone, self.approximate, self.part_of_day
         )
 
     @property
     def display_end(self) -> str:
         if not self.end:
             return ""
-        return dates.describe(self.end, self.end_precision or self.precision, self.zone, False)
+        return self.end_or_start_precision.describe(self.end, self.zone)
 
     @property
     def display_date(self) -> str:
@@ -642,25 +642,21 @@ class Event(models.Model):
     @property
     def local_period(self) -> str:
         """Local dates only, for lists: '31 December 2019 – 1 January 2020'."""
-        text = dates.describe_local(
-            self.start, self.precision, self.zone, self.approximate, self.part_of_day
-        )
-        if self.end:
-            end = dates.describe_local(
-                self.end, self.end_precision or self.precision, self.zone, False
-            )
-            text = f"{text} – {end}"
-        return text
+        if not self.end:
+            return self.short_date
+        end = self.end_or_start_precision.describe_local(self.end, self.zone)
+        return f"{self.short_date} – {end}"
 
     @property
     def iso_start(self) -> str:
         """Machine-readable start at its precision, for <time datetime> and feeds."""
-        return dates.iso(self.local_start, self.precision)
+        return self.start_precision.iso(self.local_start)
 
     @property
     def short_date(self) -> str:
-        return dates.describe_local(
-            self.start, self.precision, self.zone, self.approximate, self.part_of_day
+        """The local start alone: '8 January 2020, early hours'."""
+        return self.start_precision.describe_local(
+            self.start, self.zone, self.approximate, self.part_of_day
         )
 
     @property
@@ -744,6 +740,12 @@ class Event(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def set_published_at(self) -> None:
+        """When it went (or goes) public: the first save as published, or its scheduled time."""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            now = timezone.now()
+            self.published_at = max(now, self.publish_at) if self.publish_at else now
+
     def set_local_dates(self) -> None:
         if self.start is None:
             return
@@ -756,17 +758,18 @@ class Event(models.Model):
             self.sort_at = self.start
 
 
-# Fields computed from the dates on every save, so a partial save never leaves them stale.
+# What save() derives, and from what: a partial save of an input writes what it derives.
 DERIVED = ("local_start_date", "local_end_date", "sort_at")
+DATE_INPUTS = {"start", "end", "precision", "end_precision", "timezone", "part_of_day"}
+PUBLISH_INPUTS = {"status", "publish_at"}
 
 
 @receiver(pre_save, sender=Event)
-def _keep_local_dates(sender, instance: Event, **kwargs) -> None:
-    # A signal rather than save(): loaddata saves raw and would skip an overridden save().
-    instance.set_local_dates()
-    if instance.status == Event.Status.PUBLISHED and instance.published_at is None:
-        now = timezone.now()
-        instance.published_at = max(now, instance.publish_at) if instance.publish_at else now
+def _derive_on_raw_load(sender, instance: Event, raw: bool = False, **kwargs) -> None:
+    # loaddata saves raw, past save(): fixtures carry no derived fields, so they are computed here.
+    if raw:
+        instance.set_local_dates()
+        instance.set_published_at()
 
 
 class EventActor(models.Model):
@@ -981,7 +984,7 @@ class DataVersion(models.Model):
     @classmethod
     def current(cls) -> "DataVersion":
         # Asked by every public request, even those answered from the cache: a raw query skips
-        # the ORM's SQL compiler, a quarter of the time a cached answer takes.
+        # the ORM's SQL compiler, a good part of what a cached answer costs (figures: README).
         table = connections["default"].ops.quote_name(cls._meta.db_table)
         row = next(iter(cls.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [1])), None)
         version = row or cls.objects.get_or_create(pk=1)[0]

@@ -36,6 +36,11 @@ def absolute_url(request: HttpRequest, path: str | None = None) -> str:
     return _configured_origin() + path
 
 
+def address(request: HttpRequest, path: str, query: str = "") -> str:
+    """`path` with `query` (already encoded; nothing when empty) as an absolute address."""
+    return absolute_url(request, f"{path}?{query}" if query else path)
+
+
 def host(request: HttpRequest) -> str:
     """This site's host name (and port), for identifiers such as calendar UIDs."""
     if not settings.SITE_URL:

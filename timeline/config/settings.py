@@ -8,7 +8,23 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+
+def site_root() -> Path:
+    """The site's files (templates/, static/, node_modules/, fixtures/): not package data, so an
+    installed wheel is told where they are by TIMELINE_ROOT; a checkout defaults to itself."""
+    given = os.environ.get("TIMELINE_ROOT")
+    root = Path(given) if given is not None else Path(__file__).resolve().parents[2]
+    if not root.is_absolute() or not (root / "templates").is_dir():
+        raise ImproperlyConfigured(
+            "TIMELINE_ROOT must be the absolute path of the site's files (a checkout holding "
+            f"templates/ and static/), got {given!r}"
+            if given is not None
+            else f"no templates/ in {root}: set TIMELINE_ROOT to the site's files"
+        )
+    return root.resolve()
+
+
+BASE_DIR = site_root()
 
 
 def envbool(name: str, default: str = "False") -> bool:

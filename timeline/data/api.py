@@ -5,25 +5,25 @@ the parameters' documentation is generated from that FilterSet too, so the two c
 """
 
 import datetime as dt
-import math
 from functools import wraps
 from typing import Any, Literal
 
 import django_filters
 from django.core.validators import slug_re
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, reverse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, ModelSchema, NinjaAPI, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
+from ninja.pagination import PaginationBase, paginate
+from pydantic import ConfigDict
 
 from timeline import models
 from timeline.caching import public_cache
 from timeline.data import exports
-from timeline.data.exports import BadParameters, filtered_events
-from timeline.filters import MAX_VALUES, EventFilter, known_params
+from timeline.filters import MAX_VALUES, BadParameters, EventFilter, EventQuery, Page, known_params
 from timeline.models import Actor, Event, EventLink, Source, Timeline
 from timeline.site import absolute_url
 
@@ -37,7 +37,6 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-PUBLISHED = Event.Status.PUBLISHED
 FILTER_HELP = {
     "q": "Text to find in the title, summary, place or an actor's name or alias.",
     "actor": "Actor slug; repeat the parameter to match events involving any of them.",
@@ -53,7 +52,31 @@ def _enum(choices) -> Any:
     return Literal[tuple(choices.values)]
 
 
-# Schemas --------------------------------------------------------------------------------------
+# Schemas: each resolves straight from the model objects the endpoints return ---------------
+
+
+def _page_url(obj, context: dict) -> str:
+    """Resolver: the object's page on this site."""
+    return absolute_url(context["request"], obj.get_absolute_url())
+
+
+def _events_url(parameter: str):
+    """Resolver: the API address of the published events the object (its slug) filters."""
+
+    def resolve(obj, context: dict) -> str:
+        path = f"{reverse('api:list_events')}?{parameter}={obj.slug}"
+        return absolute_url(context["request"], path)
+
+    return resolve
+
+
+class AllRequired(Schema):
+    # Every field is always in the output, null or not: say so, defaults or none.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+# A ModelSchema lists its model's fields in the order given; a schema refining some of them
+# (choices as an enum, what the public sees) subclasses it, which keeps that order in the output.
 
 
 class ErrorOut(Schema):
@@ -65,55 +88,60 @@ class NotFoundOut(Schema):
     detail: str
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1.")
-    page_size: int = Field(50, ge=1, le=200, description="Results per page, at most 200.")
+class ActorRef(ModelSchema, AllRequired):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name"]
 
 
-class Page(Schema):
-    count: int = Field(description="Results on all pages together.")
-    next: str | None = Field(description="Address of the next page, or null on the last.")
-    previous: str | None = Field(description="Address of the previous page, or null.")
+class SourceFields(ModelSchema):
+    class Meta:
+        model = Source
+        fields = ["slug", "publisher", "title", "url", "published", "kind", "language"]
 
 
-class ActorRef(Schema):
-    slug: str
-    name: str
-
-
-class SourceOut(Schema):
-    slug: str
-    publisher: str
-    title: str
+class SourceOut(SourceFields, AllRequired):
     url: str | None
-    published: dt.date | None
     kind: _enum(Source.Kind)
-    language: str
+
+    @staticmethod
+    def resolve_url(source: Source) -> str | None:
+        return source.url or None
 
 
+# Read from the event itself.
 class PlaceOut(Schema):
     name: str | None
     country: str | None = Field(description="ISO 3166 two-letter code.")
     latitude: float | None
     longitude: float | None
 
+    @staticmethod
+    def resolve_name(event: Event) -> str | None:
+        return event.place_name or None
 
-class CategoryOut(Schema):
-    slug: str
-    name: str
-    colour: str
+    @staticmethod
+    def resolve_country(event: Event) -> str | None:
+        return event.country or None
 
 
+class CategoryOut(ModelSchema, AllRequired):
+    class Meta:
+        model = models.Category
+        fields = ["slug", "name", "colour"]
+
+
+# Read from the event itself.
 class ImageOut(Schema):
-    url: str
-    caption: str
-    credit: str
-    alt: str
+    url: str = Field(alias="image_url")
+    caption: str = Field(alias="image_caption")
+    credit: str = Field(alias="image_credit")
+    alt: str = Field(alias="image_alt")
 
 
 class EventActorOut(Schema):
-    slug: str
-    name: str
+    slug: str = Field(alias="actor.slug")
+    name: str = Field(alias="actor.name")
     role: _enum(models.EventActor.Role)
 
 
@@ -123,15 +151,19 @@ class CitationOut(Schema):
     note: str
 
 
-class ClaimOut(Schema):
+class ClaimFields(ModelSchema):
+    class Meta:
+        model = models.Claim
+        fields = ["kind", "value", "value_max", "text", "attributed_to", "source"]
+
+
+class ClaimOut(ClaimFields, AllRequired):
     kind: _enum(models.Claim.Kind)
-    value: int | None
-    value_max: int | None = Field(description="Upper figure of a range such as 11–16.")
-    text: str
     attributed_to: ActorRef | None = Field(description="Who said it, if not the source itself.")
     source: SourceOut
 
 
+# Read from an EventLink as `_loaded` prefetches it, which knows its direction.
 class LinkOut(Schema):
     kind: _enum(EventLink.Kind)
     direction: Literal["outgoing", "incoming"] = Field(
@@ -140,6 +172,20 @@ class LinkOut(Schema):
     label: str = Field(description="The link worded from this event's side, e.g. 'Answered by'.")
     event: str = Field(description="Slug of the other event.")
 
+    @staticmethod
+    def resolve_label(link: EventLink) -> str:
+        if link.direction == "outgoing":
+            return link.get_kind_display()
+        return EventLink.INVERSE[link.kind]
+
+    @staticmethod
+    def resolve_event(link: EventLink) -> str:
+        return _other_end(link).slug
+
+
+def _other_end(link: EventLink) -> Event:
+    return link.to_event if link.direction == "outgoing" else link.from_event
+
 
 class EventOut(Schema):
     slug: str
@@ -147,8 +193,10 @@ class EventOut(Schema):
     title: str
     summary: str
     body: str
-    start: dt.datetime = Field(description="With the offset of the event's local time zone.")
-    end: dt.datetime | None
+    start: dt.datetime = Field(
+        alias="local_start", description="With the offset of the event's local time zone."
+    )
+    end: dt.datetime | None = Field(alias="local_end")
     precision: _enum(models.Precision) = Field(description="How much of `start` is known.")
     end_precision: _enum(models.Precision) | None
     approximate: bool
@@ -158,14 +206,29 @@ class EventOut(Schema):
     category: CategoryOut
     importance: int = Field(ge=1, le=5)
     image: ImageOut | None
-    actors: list[EventActorOut]
+    actors: list[EventActorOut] = Field(alias="event_actors")
     citations: list[CitationOut]
     claims: list[ClaimOut]
     links: list[LinkOut] = Field(description="Links to other published events only.")
 
+    resolve_url = staticmethod(_page_url)
 
-class EventPage(Page):
-    results: list[EventOut]
+    @staticmethod
+    def resolve_end_precision(event: Event) -> str | None:
+        return (event.end_precision or event.precision) if event.end else None
+
+    @staticmethod
+    def resolve_place(event: Event) -> Event:
+        return event
+
+    @staticmethod
+    def resolve_image(event: Event) -> Event | None:
+        return event if event.image_url else None
+
+    @staticmethod
+    def resolve_links(event: Event) -> list[EventLink]:
+        links = [*event.published_links_out, *event.published_links_in]
+        return sorted(links, key=lambda link: (_other_end(link).sort_at, _other_end(link).pk))
 
 
 # TimelineJS's JSON format, as exports.events_timelinejs writes it: a date has as many parts as
@@ -216,37 +279,42 @@ class TimelineJsOut(Schema):
     eras: list[TimelineJsEra] = Field(None, description="Events that span time, as bands.")
 
 
-class ActorOut(Schema):
-    slug: str
-    name: str
+class ActorFields(ModelSchema):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "aliases", "country", "description", "parent"]
+
+
+class ActorOut(ActorFields, AllRequired):
     kind: _enum(Actor.Kind)
-    aliases: list[str]
-    country: str | None
+    aliases: list[str] = Field(alias="alias_list")
     description: str
-    parent: ActorRef | None
+    parent: ActorRef | None = Field(alias="public_parent")
     url: str
     events: str = Field(description="API address of the actor's published events.")
 
+    @staticmethod
+    def resolve_country(actor: Actor) -> str | None:
+        return actor.country or None
 
-class ActorPage(Page):
-    results: list[ActorOut]
+    resolve_url = staticmethod(_page_url)
+    resolve_events = staticmethod(_events_url("actor"))
 
 
-class SourcePage(Page):
-    results: list[SourceOut]
+class TimelineFields(ModelSchema):
+    class Meta:
+        model = Timeline
+        fields = ["slug", "title", "description"]
 
 
-class TimelineOut(Schema):
-    slug: str
-    title: str
+class TimelineOut(TimelineFields, AllRequired):
     description: str
     url: str
     event_count: int
     events: str = Field(description="API address of the timeline's published events.")
 
-
-class TimelinePage(Page):
-    results: list[TimelineOut]
+    resolve_url = staticmethod(_page_url)
+    resolve_events = staticmethod(_events_url("timeline"))
 
 
 # Errors ---------------------------------------------------------------------------------------
@@ -266,139 +334,24 @@ def _invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return _bad_parameters(request, BadParameters(errors))
 
 
-# Serialisers ----------------------------------------------------------------------------------
-
-
-def _source(source: Source) -> dict:
-    return {
-        "slug": source.slug,
-        "publisher": source.publisher,
-        "title": source.title,
-        "url": source.url or None,
-        "published": source.published,
-        "kind": source.kind,
-        "language": source.language,
-    }
-
-
-def _links(event: Event) -> list[dict]:
-    links = [
-        ("outgoing", link.kind, link.get_kind_display(), link.to_event)
-        for link in event.published_links_out
-    ] + [
-        ("incoming", link.kind, EventLink.INVERSE[link.kind], link.from_event)
-        for link in event.published_links_in
-    ]
-    links.sort(key=lambda link: (link[3].sort_at, link[3].pk))
-    return [
-        {"kind": kind, "direction": direction, "label": label, "event": other.slug}
-        for direction, kind, label, other in links
-    ]
-
-
-def _event(event: Event, request: HttpRequest) -> dict:
-    image = None
-    if event.image_url:
-        image = {
-            "url": event.image_url,
-            "caption": event.image_caption,
-            "credit": event.image_credit,
-            "alt": event.image_alt,
-        }
-    return {
-        "slug": event.slug,
-        "url": absolute_url(request, event.get_absolute_url()),
-        "title": event.title,
-        "summary": event.summary,
-        "body": event.body,
-        "start": event.local_start,
-        "end": event.local_end,
-        "precision": event.precision,
-        "end_precision": (event.end_precision or event.precision) if event.end else None,
-        "approximate": event.approximate,
-        "timezone": event.timezone,
-        "display_date": event.display_date,
-        "place": {
-            "name": event.place_name or None,
-            "country": event.country or None,
-            "latitude": event.latitude,
-            "longitude": event.longitude,
-        },
-        "category": {
-            "slug": event.category.slug,
-            "name": event.category.name,
-            "colour": event.category.colour,
-        },
-        "importance": event.importance,
-        "image": image,
-        "actors": [
-            {"slug": role.actor.slug, "name": role.actor.name, "role": role.role}
-            for role in event.event_actors.all()
-        ],
-        "citations": [
-            {"source": _source(c.source), "quote": c.quote, "note": c.note}
-            for c in event.citations.all()
-        ],
-        "claims": [
-            {
-                "kind": claim.kind,
-                "value": claim.value,
-                "value_max": claim.value_max,
-                "text": claim.text,
-                "attributed_to": (
-                    {"slug": claim.attributed_to.slug, "name": claim.attributed_to.name}
-                    if claim.attributed_to
-                    else None
-                ),
-                "source": _source(claim.source),
-            }
-            for claim in event.claims.all()
-        ],
-        "links": _links(event),
-    }
-
-
-def _actor(actor: Actor, request: HttpRequest) -> dict:
-    parent = actor.public_parent
-    return {
-        "slug": actor.slug,
-        "name": actor.name,
-        "kind": actor.kind,
-        "aliases": actor.alias_list,
-        "country": actor.country or None,
-        "description": actor.description,
-        "parent": {"slug": parent.slug, "name": parent.name} if parent else None,
-        "url": absolute_url(request, actor.get_absolute_url()),
-        "events": absolute_url(request, f"{reverse('api:list_events')}?actor={actor.slug}"),
-    }
-
-
-def _timeline(timeline: Timeline, request: HttpRequest) -> dict:
-    return {
-        "slug": timeline.slug,
-        "title": timeline.title,
-        "description": timeline.description,
-        "url": absolute_url(request, timeline.get_absolute_url()),
-        "event_count": timeline.event_count,
-        "events": absolute_url(request, f"{reverse('api:list_events')}?timeline={timeline.slug}"),
-    }
-
-
 # Querysets: what the public may see, loaded in a fixed number of queries ---------------------
 
 
 def _loaded(events: QuerySet[Event]) -> QuerySet[Event]:
     # Published, not merely status "published": a scheduled event is not public until its time.
     public = Event.objects.published().values("pk")
+    # Each link knows its direction, for LinkOut.
+    outgoing = EventLink.objects.annotate(direction=Value("outgoing"))
+    incoming = EventLink.objects.annotate(direction=Value("incoming"))
     return events.with_related().prefetch_related(
         Prefetch(
             "links_out",
-            queryset=EventLink.objects.filter(to_event__in=public).select_related("to_event"),
+            queryset=outgoing.filter(to_event__in=public).select_related("to_event"),
             to_attr="published_links_out",
         ),
         Prefetch(
             "links_in",
-            queryset=EventLink.objects.filter(from_event__in=public).select_related("from_event"),
+            queryset=incoming.filter(from_event__in=public).select_related("from_event"),
             to_attr="published_links_in",
         ),
     )
@@ -420,31 +373,51 @@ def _by_slug(queryset: QuerySet, slug: str):
     return get_object_or_404(queryset, slug=slug)
 
 
-def _paginate(
-    request: HttpRequest, queryset: QuerySet, paging: Paging, serialise, filtered: bool = False
-) -> dict:
-    count = queryset.count()
-    last = max(1, math.ceil(count / paging.page_size))
-    if paging.page > last:
-        raise BadParameters({"page": [f"The last page is {last}."]})
-    offset = (paging.page - 1) * paging.page_size
-    items = queryset[offset : offset + paging.page_size]
+class Paging(Schema):
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page_size: int = Field(50, ge=1, le=200, description="Results per page, at most 200.")
 
-    def address(page: int) -> str:
-        # Only the parameters that chose these results: anything else in the address is not
-        # ours to repeat into a response that caches share.
-        params = known_params(request.GET) if filtered else QueryDict(mutable=True)
-        if paging.page_size != Paging.model_fields["page_size"].default:
-            params["page_size"] = str(paging.page_size)
-        params["page"] = str(page)
-        return absolute_url(request, f"{request.path}?{params.urlencode()}")
 
-    return {
-        "count": count,
-        "next": address(paging.page + 1) if paging.page < last else None,
-        "previous": address(paging.page - 1) if paging.page > 1 else None,
-        "results": [serialise(item, request) for item in items],
-    }
+class PagePagination(PaginationBase):
+    """Numbered pages as `count`, `next`, `previous` and `results`; a page past the last is a
+    400. The next and previous addresses repeat only the parameters that chose the results:
+    anything else in the address is not ours to repeat into a response that caches share."""
+
+    Input = Paging
+
+    class Output(Schema):
+        count: int = Field(description="Results on all pages together.")
+        next: str | None = Field(description="Address of the next page, or null on the last.")
+        previous: str | None = Field(description="Address of the previous page, or null.")
+        results: list[Any]
+
+    items_attribute = "results"
+
+    def __init__(self, *, filtered: bool = False, **kwargs: Any) -> None:
+        # Filtered: the list takes the timeline page's filters, repeated into the addresses.
+        self.filtered = filtered
+        super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Paging, request: HttpRequest, **params: Any
+    ) -> dict:
+        page = Page(pagination.page, pagination.page_size, queryset.count())
+        if page.number > page.last:
+            raise BadParameters({"page": [f"The last page is {page.last}."]})
+
+        def address(number: int) -> str:
+            query = known_params(request.GET) if self.filtered else QueryDict(mutable=True)
+            if page.size != Paging.model_fields["page_size"].default:
+                query["page_size"] = str(page.size)
+            query["page"] = str(number)
+            return absolute_url(request, f"{request.path}?{query.urlencode()}")
+
+        return {
+            "count": page.total,
+            "next": address(page.number + 1) if page.has_next else None,
+            "previous": address(page.number - 1) if page.has_previous else None,
+            "results": queryset[page.offset : page.offset + page.size],
+        }
 
 
 def _filter_parameters() -> list[dict]:
@@ -478,59 +451,64 @@ FILTERS = {"parameters": _filter_parameters()}
 NOT_FOUND = {404: NotFoundOut}
 
 
-def _file_response(media_type: str, description: str) -> dict:
+def _file_docs(media_type: str, description: str) -> dict:
     content = {media_type: {"schema": {"type": "string"}}}
     return {**FILTERS, "responses": {200: {"description": description, "content": content}}}
+
+
+def _file_response(body: str, media_type: str, disposition: str, filename: str) -> HttpResponse:
+    """An export as a file: `disposition` is "attachment" to save it, "inline" to open it."""
+    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
 
 
 # Endpoints ------------------------------------------------------------------------------------
 
 
-@api.get("/events", response={200: EventPage, 400: ErrorOut}, openapi_extra=FILTERS)
+@api.get("/events", response={200: list[EventOut], 400: ErrorOut}, openapi_extra=FILTERS)
 @decorate_view(public_cache)
-def list_events(request: HttpRequest, paging: Query[Paging]):
+@paginate(PagePagination, filtered=True)
+def list_events(request: HttpRequest):
     """Published events in chronological order, filtered like the timeline page."""
-    events, _ = filtered_events(request)
-    return _paginate(request, _loaded(events), paging, _event, filtered=True)
+    events = EventQuery(request.GET).check().events
+    return _loaded(events)
 
 
 @api.get(
     "/events.csv",
     response={400: ErrorOut},
-    openapi_extra=_file_response("text/csv", "One row per event."),
+    openapi_extra=_file_docs("text/csv", "One row per event."),
 )
 @decorate_view(public_cache)
 def events_csv(request: HttpRequest):
     """The filtered events as CSV; actors and sources are joined with '; '."""
-    events, _ = filtered_events(request)
-    response = HttpResponse(
-        exports.events_csv(_loaded(events), request), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="events.csv"'
-    return response
+    events = EventQuery(request.GET).check().events
+    body = exports.events_csv(_loaded(events), request)
+    return _file_response(body, "text/csv", "attachment", "events.csv")
 
 
 @api.get(
     "/events.ics",
     response={400: ErrorOut},
-    openapi_extra=_file_response("text/calendar", "An iCalendar file to subscribe to."),
+    openapi_extra=_file_docs("text/calendar", "An iCalendar file to subscribe to."),
 )
 @decorate_view(public_cache)
 def events_ics(request: HttpRequest):
     """The filtered events as an iCalendar feed: dates as all-day spans, times in local zones."""
-    events, timeline = filtered_events(request)
+    query = EventQuery(request.GET).check()
+    events, timeline = query.events, query.timeline
     name = timeline.title if timeline else "Published events"
     body = exports.events_ical(_loaded(events), request, name)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="events.ics"'
-    return response
+    return _file_response(body, "text/calendar", "inline", "events.ics")
 
 
 @api.get("/timelinejs.json", response={200: TimelineJsOut, 400: ErrorOut}, openapi_extra=FILTERS)
 @decorate_view(public_cache)
 def timelinejs(request: HttpRequest):
     """The filtered events in the JSON format TimelineJS loads as it is."""
-    events, timeline = filtered_events(request)
+    query = EventQuery(request.GET).check()
+    events, timeline = query.events, query.timeline
     title = timeline.title if timeline else "Published events"
     description = timeline.description if timeline else ""
     document = exports.events_timelinejs(_loaded(events), title, description)
@@ -541,41 +519,43 @@ def timelinejs(request: HttpRequest):
 @decorate_view(public_cache)
 def get_event(request: HttpRequest, slug: str):
     """One published event with its actors, citations, claims and links."""
-    return _event(_by_slug(_loaded(Event.objects.published()), slug), request)
+    return _by_slug(_loaded(Event.objects.published()), slug)
 
 
-@api.get("/actors", response={200: ActorPage, 400: ErrorOut})
+@api.get("/actors", response={200: list[ActorOut], 400: ErrorOut})
 @decorate_view(public_cache)
-def list_actors(request: HttpRequest, paging: Query[Paging]):
+@paginate(PagePagination)
+def list_actors(request: HttpRequest):
     """Actors named in published events or their claims, by name."""
-    return _paginate(request, _visible_actors(), paging, _actor)
+    return _visible_actors()
 
 
 @api.get("/actors/{slug}", response={200: ActorOut, **NOT_FOUND})
 @decorate_view(public_cache)
 def get_actor(request: HttpRequest, slug: str):
-    return _actor(_by_slug(_visible_actors(), slug), request)
+    return _by_slug(_visible_actors(), slug)
 
 
-@api.get("/sources", response={200: SourcePage, 400: ErrorOut})
+@api.get("/sources", response={200: list[SourceOut], 400: ErrorOut})
 @decorate_view(public_cache)
-def list_sources(request: HttpRequest, paging: Query[Paging]):
+@paginate(PagePagination)
+def list_sources(request: HttpRequest):
     """Sources cited by published events, by publisher."""
-    return _paginate(request, _visible_sources(), paging, lambda source, _: _source(source))
+    return _visible_sources()
 
 
-@api.get("/timelines", response={200: TimelinePage, 400: ErrorOut})
+@api.get("/timelines", response={200: list[TimelineOut], 400: ErrorOut})
 @decorate_view(public_cache)
-def list_timelines(request: HttpRequest, paging: Query[Paging]):
+@paginate(PagePagination)
+def list_timelines(request: HttpRequest):
     """Published timelines, with how many published events each holds."""
-    timelines = (
+    return (
         Timeline.objects.published()
         .annotate(
             event_count=Count("events", filter=Q(events__in=Event.objects.published().values("pk")))
         )
         .order_by("title", "pk")
     )
-    return _paginate(request, timelines, paging, _timeline)
 
 
 # HEAD -----------------------------------------------------------------------------------------

@@ -9,43 +9,12 @@ import datetime as dt
 import io
 
 import icalendar
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import escape
 
-from timeline import dates
-from timeline.filters import EventFilter
-from timeline.models import Event, Precision, Timeline
+from timeline.filters import BadParameters
+from timeline.models import Event, Precision
 from timeline.site import absolute_url, host
-
-# Date parts in TimelineJS's order; an event gives as many as its precision allows.
-PARTS = ("year", "month", "day", "hour", "minute")
-TIMED = (Precision.HOUR, Precision.MINUTE)
-
-
-class BadParameters(Exception):
-    """Query parameters that failed validation, by parameter name."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(", ".join(errors))
-        self.errors = errors
-
-    def body(self) -> dict:
-        names = ", ".join(self.errors)
-        return {"detail": f"Invalid parameter: {names}.", "errors": self.errors}
-
-
-def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], Timeline | None]:
-    """Published events matching the page's filters, and the timeline asked for, if any."""
-    filters = EventFilter(request.GET, queryset=Event.objects.published())
-    if not filters.is_valid():
-        raise BadParameters(
-            {
-                name: [str(message) for message in messages]
-                for name, messages in filters.errors.items()
-            }
-        )
-    return filters.qs.chronological(), filters.form.cleaned_data.get("timeline")
 
 
 def _sources(event: Event) -> list:
@@ -149,9 +118,9 @@ def events_csv(events, request: HttpRequest) -> str:
 # iCalendar ------------------------------------------------------------------------------------
 
 
-def _day_after(local: dt.datetime, precision: str) -> dt.date:
+def _day_after(local: dt.datetime, precision: Precision) -> dt.date:
     """iCalendar ends are exclusive: the day after the last day the period covers."""
-    return dates.period_stop(local, precision).date() + dt.timedelta(days=1)
+    return precision.stop_of(local).date() + dt.timedelta(days=1)
 
 
 def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
@@ -172,17 +141,17 @@ def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
         item.add("geo", (event.latitude, event.longitude))
 
     start, end = event.local_start, event.local_end
-    end_precision = event.end_precision or event.precision
-    if event.precision in TIMED:
+    precision, end_precision = event.start_precision, event.end_or_start_precision
+    if precision.is_timed:
         item.add("dtstart", start.replace(second=0, microsecond=0))
-        if end is not None and end_precision in TIMED:
+        if end is not None and end_precision.is_timed:
             item.add("dtend", end.replace(second=0, microsecond=0))
         elif end is not None:
             midnight = dt.datetime.combine(_day_after(end, end_precision), dt.time(), event.zone)
             item.add("dtend", midnight)
     else:
         # Days, months and years are all-day spans: "January 2020" covers the whole month.
-        item.add("dtstart", dates.start_of_period(start, event.precision).date())
+        item.add("dtstart", precision.start_of(start).date())
         item.add("dtend", _day_after(end or start, end_precision))
     return item
 
@@ -205,8 +174,7 @@ def events_ical(events, request: HttpRequest, name: str) -> bytes:
 
 def date_parts(local: dt.datetime, precision: str) -> dict:
     """{'year': 2020, 'month': 1} for a month: TimelineJS shows no more than is known."""
-    wanted = PARTS[: PARTS.index(precision) + 1]
-    return {part: getattr(local, part) for part in wanted}
+    return {part: getattr(local, part) for part in Precision(precision).parts}
 
 
 def _html(text: str) -> str:
@@ -238,7 +206,7 @@ def _slide(event: Event) -> dict:
         "group": _html(event.category.name),
     }
     if event.end:
-        slide["end_date"] = date_parts(event.local_end, event.end_precision or event.precision)
+        slide["end_date"] = date_parts(event.local_end, event.end_or_start_precision)
     if event.image_url:
         slide["media"] = {
             "url": event.image_url,
@@ -252,7 +220,7 @@ def _slide(event: Event) -> dict:
 def _era(event: Event) -> dict:
     """A span drawn as a band behind the slides; month and year events end with their period."""
     if event.end:
-        end = date_parts(event.local_end, event.end_precision or event.precision)
+        end = date_parts(event.local_end, event.end_or_start_precision)
     else:
         end = date_parts(event.period_end, Precision.DAY)
     return {

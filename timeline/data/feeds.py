@@ -14,8 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
 from timeline.caching import public_cache
-from timeline.data.exports import BadParameters, filtered_events
-from timeline.filters import known_params
+from timeline.filters import BadParameters, EventQuery
 from timeline.models import Event, Timeline
 from timeline.sanitise import strip_controls
 from timeline.site import NAME, absolute_url
@@ -27,14 +26,13 @@ class _Subject:
     """What a feed is about: the matching events and the timeline asked for, if any."""
 
     def __init__(self, request: HttpRequest):
-        events, self.timeline = filtered_events(request)
-        self.events = events.select_related("category")
+        query = EventQuery(request.GET).check()
+        self.events, self.timeline = query.events.select_related("category"), query.timeline
         self.request = request
         # Each filtered feed is a feed of its own, with its own Atom id and self link: named by
         # its filters alone, so what else the address carried (parentUrl=https://evil.example)
         # is not written into a feed that caches share.
-        query = known_params(request.GET).urlencode()
-        self.address = absolute_url(request, f"{request.path}?{query}" if query else request.path)
+        self.address = query.address(request)
 
     @property
     def title(self) -> str:

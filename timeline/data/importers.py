@@ -24,10 +24,10 @@ from django.db import transaction
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
+from timeline.dates import DATE_PARTS
 from timeline.desk import workflow
 from timeline.models import Category, Event, Precision, Timeline, validate_timezone
 
-PARTS = ("year", "month", "day", "hour", "minute")
 IMAGE_PATH = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg)$", re.IGNORECASE)
 CREDITS = ("caption", "credit")
 SUMMARY_LENGTH = Event._meta.get_field("summary").max_length
@@ -92,8 +92,8 @@ class Row:
 # Reading TimelineJS JSON ----------------------------------------------------------------------
 
 JSON_LABELS = {
-    **{part: f"start_date.{part}" for part in PARTS},
-    **{f"end_{part}": f"end_date.{part}" for part in PARTS},
+    **{part: f"start_date.{part}" for part in DATE_PARTS},
+    **{f"end_{part}": f"end_date.{part}" for part in DATE_PARTS},
     "headline": "text.headline",
     "text": "text.text",
     "media": "media.url",
@@ -108,7 +108,7 @@ def _json_parts(value, where: str, name: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ImportProblem(where, name, "expected an object with year, month, day…")
     parts = {}
-    for part in PARTS:
+    for part in DATE_PARTS:
         raw = value.get(part)
         if raw is not None and str(raw).strip() != "":
             parts[part] = str(raw).strip()
@@ -246,8 +246,8 @@ def read_sheet(content: str) -> Document:
             document.title = _plain(cell["headline"])
             document.description = _plain(cell["text"])
             continue
-        start = {p: cell[p] for p in ("year", "month", "day") if cell[p]}
-        end = {p: cell[f"end_{p}"] for p in ("year", "month", "day") if cell[f"end_{p}"]}
+        start = {p: cell[p] for p in Precision.DAY.parts if cell[p]}
+        end = {p: cell[f"end_{p}"] for p in Precision.DAY.parts if cell[f"end_{p}"]}
         unreadable = None
         try:
             start |= _sheet_time(cell["time"], where, "Time")
@@ -303,8 +303,8 @@ def _moment(slide: Slide, parts: dict[str, str], prefix: str, zone: ZoneInfo):
     """The local moment and precision the parts describe: as precise as they go, no further."""
     if "year" not in parts:
         raise slide.problem(prefix + "year", "a year is needed")
-    precision = [part for part in PARTS if part in parts][-1]
-    for part in PARTS[: PARTS.index(precision)]:
+    precision = Precision([part for part in DATE_PARTS if part in parts][-1])
+    for part in precision.parts:
         if part not in parts:
             raise slide.problem(prefix + part, f"needed when a {precision} is given")
     year = _number(slide, prefix + "year", parts["year"], 1, 9999)
@@ -313,7 +313,7 @@ def _moment(slide: Slide, parts: dict[str, str], prefix: str, zone: ZoneInfo):
     day = _number(slide, prefix + "day", parts.get("day", "1"), 1, last_day)
     hour = _number(slide, prefix + "hour", parts.get("hour", "0"), 0, 23)
     minute = _number(slide, prefix + "minute", parts.get("minute", "0"), 0, 59)
-    return dt.datetime(year, month, day, hour, minute, tzinfo=zone), Precision(precision)
+    return dt.datetime(year, month, day, hour, minute, tzinfo=zone), precision
 
 
 # Where a model field's error came from, in the slide.
@@ -505,7 +505,7 @@ def _to_import(document: Document) -> list[Slide]:
 
 
 def _as_written(parts: dict[str, str]) -> str:
-    day = "-".join(parts[p] for p in ("year", "month", "day") if p in parts)
+    day = "-".join(parts[p] for p in Precision.DAY.parts if p in parts)
     clock = ":".join(parts[p].zfill(2) for p in ("hour", "minute") if p in parts)
     return " ".join(filter(None, [day, clock]))
 

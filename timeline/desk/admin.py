@@ -17,7 +17,6 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -59,7 +58,6 @@ from timeline.models import (
     validate_timezone,
 )
 
-PUBLISH_PERMISSION = workflow.PUBLISH_PERMISSION
 PUBLISHERS_PUBLISH_TIMELINES = "Only a Publisher can publish or unpublish a timeline."
 ONLY_PUBLISHERS_RECOVER = (
     "Only a Publisher can bring back a deleted event: ask one, and say which event it was."
@@ -336,7 +334,7 @@ class EventAdminForm(forms.ModelForm):
             precision = chosen or when.precision
             moment = when.moment
             local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
-            cleaned[name] = dates.start_of_period(local, precision)
+            cleaned[name] = Precision(precision).start_of(local)
             cleaned[precision_name] = precision
 
     def _check_version(self, cleaned) -> None:
@@ -356,7 +354,7 @@ class EventAdminForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data["seen_version"] = str(current.version)
         who = current.updated_by or "Someone"
-        when = current.updated_at.strftime("%-d %b %Y, %H:%M UTC")
+        when = dates.short_moment(current.updated_at)
         message = format_html(
             "<strong>{} saved this event at {}, after you opened it. Your changes are not saved "
             "yet.</strong>",
@@ -424,7 +422,7 @@ class EventAdminForm(forms.ModelForm):
                 "rel='noopener'>See their change</a>, then open the event again: the form "
                 "will show it, and you can add yours.",
                 waiting.proposed_by or "Someone",
-                f"{timezone.localtime(waiting.proposed_at):%-d %b %Y, %H:%M} UTC",
+                dates.short_moment(waiting.proposed_at),
                 reverse("admin:timeline_event_review", args=[self.instance.pk]),
             ),
             code="conflict",
@@ -578,7 +576,7 @@ def yours_text(cleaned: dict, name: str) -> str:
     if name in ("start", "end") and value is not None:
         zone = ZoneInfo(cleaned.get("timezone") or "UTC")
         precision = cleaned.get("precision" if name == "start" else "end_precision") or "day"
-        return dates.describe(value, precision, zone, False)
+        return Precision(precision).describe(value, zone)
     return str(value if value not in (None, "") else "—")
 
 
@@ -912,9 +910,9 @@ class EventAdmin(VersionAdmin):
                     (
                         step.get_from_status_display() or "New",
                         step.get_to_status_display(),
-                        f" (for {step.publish_at:%-d %b %Y, %H:%M} UTC)" if step.publish_at else "",
+                        f" (for {dates.short_moment(step.publish_at)})" if step.publish_at else "",
                         step.by or "someone since removed",
-                        f"{step.at:%-d %b %Y, %H:%M} UTC",
+                        dates.short_moment(step.at),
                     )
                     for step in steps
                 ),

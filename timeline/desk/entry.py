@@ -18,8 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from timeline import dates
-
-ORDER = ["year", "month", "day", "hour", "minute"]
+from timeline.dates import Precision
 
 MONTHS = {
     name.lower(): number
@@ -60,7 +59,7 @@ class When:
     precision: str
 
     def finer_than(self, precision: str) -> bool:
-        return ORDER.index(precision) > ORDER.index(self.precision)
+        return Precision(precision).finer_than(self.precision)
 
 
 def parse_when(text: str) -> When:
@@ -126,13 +125,12 @@ def _offset(text: str) -> dt.tzinfo:
 
 def format_when(local: dt.datetime, precision: str) -> str:
     """The text that reads back as the same start and precision (hour shows as a full time)."""
-    if precision == "year":
-        return f"{local.year}"
-    if precision == "month":
-        return f"{calendar.month_name[local.month]} {local.year}"
-    if precision == "day":
-        return local.strftime("%Y-%m-%d")
-    return local.strftime("%Y-%m-%d %H:%M")
+    precision = Precision(precision)
+    if precision == Precision.MONTH:
+        return dates.month_year(local)
+    if precision.is_timed:
+        return f"{Precision.DAY.iso(local)} {local:%H:%M}"
+    return precision.iso(local)
 
 
 # Countries on one clock, for the places our desks cover; others are chosen from the list.

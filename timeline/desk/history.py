@@ -226,7 +226,7 @@ def _show(name: str, value, fields: dict) -> str:
     if name in ("start", "end"):
         zone = Event(timezone=fields.get("timezone") or "UTC").zone
         precision = fields.get("precision" if name == "start" else "end_precision") or "day"
-        return dates.describe(value, precision, zone, False)
+        return Precision(precision).describe(value, zone)
     if name == "status":
         return Event.Status(value).label
     if name in ("precision", "end_precision") and value in Precision:
@@ -240,7 +240,7 @@ def _show(name: str, value, fields: dict) -> str:
     if isinstance(value, dt.datetime):
         # Said in UTC, on the 24-hour clock, like every time in the desk.
         aware = timezone.make_aware(value, dt.UTC) if timezone.is_naive(value) else value
-        return f"{aware.astimezone(dt.UTC):%-d %b %Y, %H:%M} UTC"
+        return dates.short_moment(aware)
     return str(value)
 
 
@@ -349,8 +349,8 @@ def restore(event_pk: int, version_id: int, seen_version: int, user) -> Event:
         event.updated_by = user
         event.save()
         reversion.set_user(user)
-        when = timezone.localtime(version.revision.date_created)
-        reversion.set_comment(f"Restored the version saved {when:%-d %b %Y, %H:%M} UTC")
+        when = dates.short_moment(version.revision.date_created)
+        reversion.set_comment(f"Restored the version saved {when}")
     return event
 
 

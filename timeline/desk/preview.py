@@ -10,15 +10,16 @@ from functools import wraps
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from timeline.filters import EventQuery
 from timeline.models import Event, Timeline
-from timeline.reader.browse import filter_events, render_browse
-from timeline.reader.embed import THEMES
-from timeline.reader.views import event_structured_data
+from timeline.reader.browse import browse, render_browse
+from timeline.reader.embed import render_embed
+from timeline.reader.views import render_event
 from timeline.site import absolute_url
 
 
@@ -54,21 +55,7 @@ def _preview_context(event: Event, shown: Timeline | None = None, switch: str = 
 @private_preview
 def event(request: HttpRequest, pk: int) -> HttpResponse:
     previewed = get_object_or_404(Event.objects.with_related(), pk=pk)
-    template = "timeline/event.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#panel"
-    previous, following = previewed.neighbours()
-    canonical_url = absolute_url(request, previewed.get_absolute_url())
-    context = {
-        "event": previewed,
-        "links": previewed.published_links(),
-        "previous": previous,
-        "next": following,
-        "canonical_url": canonical_url,
-        "structured_data": event_structured_data(previewed, canonical_url),
-        **_preview_context(previewed),
-    }
-    return render(request, template, context)
+    return render_event(request, previewed, _preview_context(previewed))
 
 
 def _shown_timeline(previewed: Event, slug: str | None) -> Timeline | None:
@@ -81,25 +68,22 @@ def _shown_timeline(previewed: Event, slug: str | None) -> Timeline | None:
     return (main if main and on.filter(pk=main.pk).exists() else None) or on.first()
 
 
-def _with_readers_events(previewed: Event, timeline: Timeline | None) -> tuple[Timeline, object]:
-    """The timeline shown, and what readers see there plus this event. On no timeline, the
-    event is shown among every published event, and the banner says readers will not."""
+def _query(request: HttpRequest, previewed: Event, timeline: Timeline | None) -> EventQuery:
+    """What readers see on `timeline` plus this event, which opens the preview (it has no
+    public page yet). On no timeline, the event is shown among every published event, and
+    the banner says readers will not see it there."""
     public = timeline.published_events() if timeline else Event.objects.published()
     events = Event.objects.filter(Q(pk__in=public.values("pk")) | Q(pk=previewed.pk))
-    return timeline or Timeline(title="All published events"), events
+    preview_url = reverse("preview-event", args=[previewed.pk])
+
+    def url_for(event: Event) -> str:
+        return preview_url if event.pk == previewed.pk else event.get_absolute_url()
+
+    return EventQuery(request.GET, base=events, url_for=url_for)
 
 
-def _links_to_preview(context: dict, previewed: Event) -> dict:
-    """The previewed event has no public page yet: its list entry and marker open the preview."""
-    url = reverse("preview-event", args=[previewed.pk])
-    for shown in context.get("events", []):
-        if shown.pk == previewed.pk:
-            shown.get_absolute_url = lambda: url
-    for trace in (context.get("figure") or {}).get("data", []):
-        for row in trace.get("customdata") or []:
-            if isinstance(row, list) and row and row[0] == previewed.slug:
-                row[1] = url
-    return context
+def _shown(timeline: Timeline | None) -> Timeline:
+    return timeline or Timeline(title="All published events")
 
 
 # The chosen timeline is part of the path, not the query: filters, chips, "Clear all" and
@@ -108,33 +92,24 @@ def _links_to_preview(context: dict, previewed: Event) -> dict:
 def timeline(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     previewed = get_object_or_404(Event, pk=pk)
     chosen = _shown_timeline(previewed, slug)
-    shown, events = _with_readers_events(previewed, chosen)
+    query = _query(request, previewed, chosen)
     context = {
-        "timeline": shown,
-        **filter_events(request, events),
+        "timeline": _shown(chosen),
+        **browse(request, query),
         **_preview_context(previewed, chosen, "preview-timeline-on"),
     }
-    return render_browse(request, "timeline/timeline.html", _links_to_preview(context, previewed))
+    return render_browse(request, "timeline/timeline.html", query, context)
 
 
 @private_preview
 def embed(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     previewed = get_object_or_404(Event, pk=pk)
-    theme = request.GET.get("theme", "auto")
-    if theme not in THEMES:
-        return HttpResponseBadRequest(
-            "theme must be light, dark or auto", content_type="text/plain"
-        )
     chosen = _shown_timeline(previewed, slug)
-    shown, events = _with_readers_events(previewed, chosen)
     full = reverse("preview-timeline-on", args=[pk, chosen.slug]) if chosen else None
-    context = {
-        "timeline": shown,
-        "theme": theme,
-        "embed": True,
-        "hidden_params": [],
-        "full_url": absolute_url(request, full or reverse("preview-timeline", args=[pk])),
-        **filter_events(request, events),
-        **_preview_context(previewed, chosen, "preview-embed-on"),
-    }
-    return render_browse(request, "timeline/embed.html", _links_to_preview(context, previewed))
+    return render_embed(
+        request,
+        _shown(chosen),
+        _query(request, previewed, chosen),
+        absolute_url(request, full or reverse("preview-timeline", args=[pk])),
+        _preview_context(previewed, chosen, "preview-embed-on"),
+    )

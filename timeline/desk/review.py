@@ -15,6 +15,7 @@ from django.db.models import Model
 from django.http import QueryDict
 from django.utils import timezone
 
+from timeline import dates
 from timeline.desk.history import KEPT_ON_RESTORE, PARTS, Change, Snapshot, compare, describe_part
 from timeline.desk.workflow import NEEDS_CITATION, PUBLISHED, Refused, can_publish
 from timeline.models import Citation, Event, PendingChange, Timeline
@@ -160,10 +161,8 @@ def approve(change_pk: int, user) -> Event:
             live.timelines.set(change.timelines)
             reversion.set_user(user)
             proposer = change.proposed_by or "an editor since removed"
-            when = timezone.localtime(change.proposed_at)
-            reversion.set_comment(
-                f"Approved the change {proposer} sent for review on {when:%-d %b %Y, %H:%M} UTC"
-            )
+            when = dates.short_moment(change.proposed_at)
+            reversion.set_comment(f"Approved the change {proposer} sent for review on {when}")
     except IntegrityError:
         raise Refused(GONE) from None
     return Event.objects.get(pk=change.event_id)

@@ -11,8 +11,8 @@ import re
 import reversion
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.utils import timezone
 
+from timeline import dates
 from timeline.models import Event, EventTransition
 
 PUBLISH_PERMISSION = "timeline.publish_event"
@@ -84,7 +84,7 @@ def _who(event: Event) -> str:
 def describe_status(event: Event) -> str:
     """The status as the desk says it: 'Scheduled for 8 Jan 2020, 06:00 UTC'."""
     if event.is_scheduled:
-        return f"Scheduled for {timezone.localtime(event.publish_at):%-d %b %Y, %H:%M} UTC"
+        return f"Scheduled for {dates.short_moment(event.publish_at)}"
     return event.get_status_display()
 
 

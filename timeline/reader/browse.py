@@ -1,8 +1,8 @@
 """What a reader browses: the filtered events, their chart, their page of the list.
 
-Shared by the timeline page, its HTMX fragment, the actor page and the embed. Whatever the
-number of matching events, the work here is a fixed number of queries, at most PAGE_SIZE list
-rows and at most MAX_MARKERS chart markers.
+Shared by the timeline page, its HTMX fragment, the actor page, the embed and their previews.
+Whatever the number of matching events, the work here is a fixed number of queries, at most
+PAGE_SIZE list rows and at most MAX_MARKERS chart markers.
 """
 
 import datetime as dt
@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import push_url, reswap
 
-from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventFilter
+from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventQuery
 from timeline.models import Event, EventLink
 from timeline.reader import charts
 
@@ -31,51 +31,58 @@ BIN_ORDER = ["day", "week", "month", "year"]
 MORE_ITEMS = "more-events"
 
 
-def filter_events(request: HttpRequest, base: QuerySet[Event]) -> dict:
-    """Apply the shared FilterSet; everything the chart, list, count and chips need."""
-    filters = EventFilter(request.GET, queryset=base)
+def browse(request: HttpRequest, query: EventQuery) -> dict:
+    """Everything the chart, list, count and chips of `query` need, as template context."""
     context = {
-        "filters": filters,
+        "filters": query.filters,
+        "url_for": query.url_for,
         # Only the full page's form shows facets; fragments never pay for them.
-        "facets": SimpleLazyObject(partial(filters.facets, base)),
+        "facets": SimpleLazyObject(query.facets),
         "facet_fields": FACET_FIELDS,
         "error_fields": FIELD_NAMES,
     }
-    if not filters.is_valid():
-        return {**context, "events": [], "figure": None, "summary": "", "status": 400, "total": 0}
+    if not query.is_valid:
+        return {**context, "events": [], "figure": None, "summary": "", "total": 0}
 
-    matching = filters.qs
-    page = filters.page_number
-    offset = (page - 1) * PAGE_SIZE
-    lanes = filters.lanes_value
+    matching, lanes, window = query.events, query.lanes, query.window
+    offset = (query.page_number - 1) * PAGE_SIZE
+    figure_of = partial(charts.timeline_figure, lanes=lanes, window=window, url_for=query.url_for)
     if _wants_more_items(request):
         # Scrolling down the list: the chart is already drawn, and at scale counting and
         # drawing it again would cost far more than the 50 items asked for.
         events, total = _next_items(matching, offset)
         figure, summary = None, ""
     elif (total := matching.count()) <= DETAIL_LIMIT:
-        drawn = list(matching.chronological().with_related())
+        drawn = list(matching.with_related())
         events = drawn[offset : offset + PAGE_SIZE]
         links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
         # No events, no chart: the page shows an empty state with a way back instead.
-        figure = (
-            charts.timeline_figure(drawn, lanes, links, window=filters.window) if drawn else None
-        )
+        figure = figure_of(drawn, links=links) if drawn else None
         summary = charts.summary(drawn)
     else:
-        drawn, density = _aggregate(matching, total, lanes, filters.window)
-        events = list(matching.chronological().with_related()[offset : offset + PAGE_SIZE])
-        figure = charts.timeline_figure(drawn, lanes, density=density, window=filters.window)
+        drawn, density = _aggregate(matching, total, lanes, window)
+        events = list(matching.with_related()[offset : offset + PAGE_SIZE])
+        figure = figure_of(drawn, density=density)
         summary = charts.summary(drawn, density)
 
+    page = query.page(PAGE_SIZE, total)
     return {
         **context,
         "events": events,
         "total": total,
         "figure": figure,
         "summary": summary,
-        "status": 200,
-        **_pagination(filters, page, offset, len(events), total),
+        "page": page.number,
+        "first_shown": page.offset + 1 if page.shown else 0,
+        "last_shown": page.offset + page.shown,
+        # From the validated, known parameters: whatever else the address carried is not
+        # repeated into a page that caches share.
+        "next_query": query.query(page=page.number + 1) if page.has_next else None,
+        "previous_query": (
+            query.query(page=page.number - 1 if page.number > 2 else None)
+            if page.has_previous
+            else None
+        ),
     }
 
 
@@ -87,7 +94,7 @@ def _wants_more_items(request: HttpRequest) -> bool:
 def _next_items(matching: QuerySet[Event], offset: int) -> tuple[list[Event], int]:
     """A page of the list, and a total only good for "is there more": one row past the page
     answers that without counting every match."""
-    rows = list(matching.chronological().with_related()[offset : offset + PAGE_SIZE + 1])
+    rows = list(matching.with_related()[offset : offset + PAGE_SIZE + 1])
     return rows[:PAGE_SIZE], offset + len(rows)
 
 
@@ -133,30 +140,16 @@ def _busiest_lanes(cells: list[tuple]) -> list[tuple]:
     return [cell for cell in cells if cell[1] in busiest]
 
 
-def _pagination(filters: EventFilter, page: int, offset: int, shown: int, total: int) -> dict:
-    def page_query(number: int) -> str:
-        # From the validated, known parameters: whatever else the address carried is not
-        # repeated into a page that caches share.
-        return filters.query(page=number if number > 1 else None)
-
-    has_next = offset + shown < total
-    return {
-        "page": page,
-        "first_shown": offset + 1 if shown else 0,
-        "last_shown": offset + shown,
-        "next_query": page_query(page + 1) if has_next else None,
-        "previous_query": page_query(page - 1) if page > 1 else None,
-    }
-
-
-def render_browse(request: HttpRequest, page_template: str, context: dict) -> HttpResponse:
-    """The full page, or for HTMX only the piece it asked for.
+def render_browse(
+    request: HttpRequest, page_template: str, query: EventQuery, context: dict
+) -> HttpResponse:
+    """The full page, or for HTMX only the piece it asked for; 400 when `query` is invalid.
 
     A bad filter over HTMX answers with the field messages alone and swaps nothing else, so
     the reader keeps the last good chart, list and address.
     """
     htmx = getattr(request, "htmx", None)
-    status = context["status"]
+    status = 200 if query.is_valid else 400
     template = page_template
     if htmx and not htmx.history_restore_request:
         if status == 400:

@@ -12,12 +12,13 @@ is the lanes' names, escaped here.
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
 import plotly.graph_objects as go
 
+from timeline.dates import short_date
 from timeline.models import Event, EventLink
 
 
@@ -96,7 +97,7 @@ class Mark:
 
 
 def _mark(event: Event, lane: int) -> Mark:
-    if event.is_instant or (event.precision == "hour" and not event.end):
+    if not event.end and event.start_precision.is_timed:
         # A minute is a point; so is an hour, at its middle: a bar an hour wide would be too
         # thin to see or click at any zoom that shows more than a day or two.
         moment = event.sort_moment.replace(tzinfo=None, second=0, microsecond=0)
@@ -106,9 +107,10 @@ def _mark(event: Event, lane: int) -> Mark:
     return Mark(event, lane, start, max(stop, start + dt.timedelta(minutes=1)), point=False)
 
 
-def card_data(event: Event) -> list[str]:
-    """What the hover card and the click need, as plain text: [slug, url, date, title,
-    headline figure with who gave it]. The page writes it with textContent."""
+def card_data(event: Event, url_for: Callable[[Event], str] = Event.get_absolute_url) -> list[str]:
+    """What the hover card and the click need, as plain text: [slug, url (where the event opens:
+    `url_for`), date, title, headline figure with who gave it]. The page writes it with
+    textContent."""
     claim = event.headline_claim()
     headline = ""
     if claim is not None:
@@ -116,7 +118,7 @@ def card_data(event: Event) -> list[str]:
         headline = f"{claim.figure} {noun} — {claim.attribution}"
     return [
         event.slug,
-        event.get_absolute_url(),
+        url_for(event),
         event.local_period,
         event.title,
         headline,
@@ -202,6 +204,7 @@ def timeline_figure(
     links: Iterable[EventLink] = (),
     density: Density | None = None,
     window: tuple[dt.date | None, dt.date | None] = (None, None),
+    url_for: Callable[[Event], str] = Event.get_absolute_url,
 ) -> dict:
     """x = local time; y = lanes (categories or actors) stacked, each with its dodged rows.
 
@@ -242,11 +245,11 @@ def timeline_figure(
     kinds = []
     if lanes == "category":
         traces += _link_traces(links, positions, kinds)
-    traces += _mark_traces(marks)
+    traces += _mark_traces(marks, url_for)
 
     layout = dict(
-        # Plotly's default template would add 7 KB to every figure and cost a third of the
-        # time to build it; the page's CSS gives the font colour, the rest is set here.
+        # Plotly's default template would make every figure heavier and slower to build
+        # (figures: README); the page's CSS gives the font colour, the rest is set here.
         template="none",
         height=round(depth * ROW_PX) + MARGIN["t"] + MARGIN["b"],
         margin=MARGIN,
@@ -356,7 +359,7 @@ def timeline_figure(
     return go.Figure(data=traces, layout=layout).to_plotly_json()
 
 
-def _mark_traces(marks: list[Mark]) -> list[dict]:
+def _mark_traces(marks: list[Mark], url_for: Callable[[Event], str]) -> list[dict]:
     """One bar trace and one point trace per category: colour and symbol from the category."""
     traces = []
     groups: dict[int, tuple] = {}
@@ -375,7 +378,7 @@ def _mark_traces(marks: list[Mark]) -> list[dict]:
                     "x": [_ms(m.stop - m.start) for m in bars],
                     "y": [m.y for m in bars],
                     "width": BAR_THICKNESS,
-                    "customdata": [card_data(m.event) for m in bars],
+                    "customdata": [card_data(m.event, url_for) for m in bars],
                     "hoverinfo": "none",
                     "marker": {"color": category.colour, "line": {"width": 0}},
                     "showlegend": False,
@@ -389,7 +392,7 @@ def _mark_traces(marks: list[Mark]) -> list[dict]:
                     "name": escape(category.name, quote=False),
                     "x": [_x(m.start) for m in points],
                     "y": [m.y for m in points],
-                    "customdata": [card_data(m.event) for m in points],
+                    "customdata": [card_data(m.event, url_for) for m in points],
                     "hoverinfo": "none",
                     "cliponaxis": True,
                     "marker": {
@@ -471,7 +474,7 @@ def _density_traces(density: Density, names: list[str], lane_top: list[float]) -
             "width": 1.0,
             "hovertext": [
                 f"{n:,} event{'s' if n != 1 else ''} in the {density.bin} of "
-                f"{day:%-d %b %Y} · {lane}"
+                f"{short_date(day)} · {lane}"
                 for day, lane, n in cells
             ],
             "hoverinfo": "none",
@@ -489,8 +492,8 @@ def summary(events: Sequence[Event], density: Density | None = None) -> str:
     """The chart in one sentence, for screen readers: '14 events from 27 Dec 2019 to …'."""
     if density:
         return (
-            f"{density.total:,} events from {density.first:%-d %b %Y} to "
-            f"{density.last:%-d %b %Y}, shown as counts per {density.bin} — zoom in to see "
+            f"{density.total:,} events from {short_date(density.first)} to "
+            f"{short_date(density.last)}, shown as counts per {density.bin} — zoom in to see "
             f"each. The {len(events):,} most important are marked."
         )
     if not events:
@@ -500,6 +503,5 @@ def summary(events: Sequence[Event], density: Density | None = None) -> str:
     categories = len({e.category_id for e in events})
     noun = "event" if len(events) == 1 else "events"
     cats = "category" if categories == 1 else "categories"
-    return (
-        f"{len(events)} {noun} from {first:%-d %b %Y} to {last:%-d %b %Y} in {categories} {cats}."
-    )
+    span = f"from {short_date(first)} to {short_date(last)}"
+    return f"{len(events)} {noun} {span} in {categories} {cats}."

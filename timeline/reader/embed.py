@@ -1,6 +1,6 @@
 """Timelines inside other sites: the framed widget, oEmbed discovery and the loader script."""
 
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import (
@@ -21,10 +21,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from timeline.caching import public_cache
-from timeline.filters import EventFilter, known_params
+from timeline.filters import EventFilter, EventQuery, known_params
 from timeline.models import Actor, Event, Timeline
-from timeline.reader.browse import filter_events, render_browse
-from timeline.site import NAME, absolute_url, host
+from timeline.reader.browse import browse, render_browse
+from timeline.site import NAME, absolute_url, address, host
 
 THEMES = ("auto", "light", "dark")
 DEFAULT_SIZE = (800, 640)
@@ -55,20 +55,27 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             raise Http404("No published timeline")
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
+    query = EventQuery(request.GET, base=timeline.published_events())
+    path = timeline.get_absolute_url() if timeline != Timeline.default() else reverse("home")
+    return render_embed(request, timeline, query, query.address(request, path), {})
+
+
+def render_embed(
+    request: HttpRequest, timeline: Timeline, query: EventQuery, full_url: str, extra: dict
+) -> HttpResponse:
+    """The framed widget for `query`, linking out to `full_url`: for readers and, with
+    `extra`, the staff preview."""
     # Empty means the default here too, as it does for every filter.
     theme = request.GET.get("theme") or "auto"
     if theme not in THEMES:
         return HttpResponseBadRequest(
             "theme must be light, dark or auto", content_type="text/plain"
         )
-
-    browse = filter_events(request, timeline.published_events())
-    filters = browse["filters"]
     # Filters the reader cannot change in the frame travel with each update: only the known,
     # non-empty ones, so what Pym.js or anyone else adds to the address is not written back.
     hidden = [
         (name, value)
-        for name, values in filters.data.lists()
+        for name, values in query.filters.data.lists()
         for value in values
         if name not in ("q", "start", "end", "page")
     ]
@@ -77,20 +84,11 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "theme": theme,
         "embed": True,
         "hidden_params": hidden + ([("theme", theme)] if theme != "auto" else []),
-        "full_url": _full_timeline_url(request, timeline, filters),
-        **browse,
+        "full_url": full_url,
+        **browse(request, query),
+        **extra,
     }
-    return render_browse(request, "timeline/embed.html", context)
-
-
-def _full_timeline_url(request: HttpRequest, timeline: Timeline, filters: EventFilter) -> str:
-    query = filters.query()
-    path = timeline.get_absolute_url() if timeline != Timeline.default() else reverse("home")
-    return absolute_url(request, path) + (f"?{query}" if query else "")
-
-
-def embed_url(request: HttpRequest, path: str, query: str) -> str:
-    return absolute_url(request, path) + (f"?{query}" if query else "")
+    return render_browse(request, "timeline/embed.html", query, context)
 
 
 def embed_snippets(
@@ -111,7 +109,7 @@ def embed_snippets(
             request,
             "timeline/embed_iframe.html",
             {
-                "src": embed_url(request, path, params.urlencode()),
+                "src": address(request, path, params.urlencode()),
                 "width": DEFAULT_SIZE[0],
                 "height": DEFAULT_SIZE[1],
                 "title": timeline.title,
@@ -126,31 +124,25 @@ def embed_snippets(
         f'<div data-timeline-embed="{escape(slug)}"{data}></div>\n'
         f'<script async src="{absolute_url(request, reverse("embed-loader"))}"></script>'
     )
-    page = absolute_url(request, request.path) + (f"?{params.urlencode()}" if params else "")
-    oembed_address = (
-        absolute_url(request, reverse("oembed")) + "?" + urlencode({"url": page, "format": "json"})
-    )
+    page = address(request, request.path, params.urlencode())
     return [
         ("Iframe", iframe, "embed-iframe"),
         ("Script that resizes itself", script, "embed-script"),
-        ("oEmbed address (for CMSs)", oembed_address, "embed-oembed"),
+        ("oEmbed address (for CMSs)", _oembed_address(request, page), "embed-oembed"),
     ]
 
 
 def oembed_link(request: HttpRequest) -> str:
-    """Where a CMS finds the oEmbed for the page being shown."""
-    page = absolute_url(request)
-    # The page's filters only: whatever else its address carried (Pym.js's parentUrl, a
-    # cache-buster) is not written into a page that caches share.
-    page = _with_known_params(page)
-    return (
-        absolute_url(request, reverse("oembed")) + "?" + urlencode({"url": page, "format": "json"})
+    """Where a CMS finds the oEmbed for the page being shown: its filters only, so whatever
+    else its address carried (Pym.js's parentUrl, a cache-buster) is not written into a page
+    that caches share."""
+    return _oembed_address(
+        request, address(request, request.path, known_params(request.GET).urlencode())
     )
 
 
-def _with_known_params(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(query=known_params(QueryDict(parts.query)).urlencode()))
+def _oembed_address(request: HttpRequest, page: str) -> str:
+    return address(request, reverse("oembed"), urlencode({"url": page, "format": "json"}))
 
 
 def oembed(request: HttpRequest) -> HttpResponse:
@@ -179,7 +171,7 @@ def oembed(request: HttpRequest) -> HttpResponse:
     except Http404 as exc:
         # An oEmbed consumer reads JSON, like the 400s and 501 above, not our HTML 404 page.
         return JsonResponse({"error": str(exc) or "Not found"}, status=404)
-    src = embed_url(request, path, query)
+    src = address(request, path, query)
     width = min(DEFAULT_SIZE[0], max_width or DEFAULT_SIZE[0])
     height = min(DEFAULT_SIZE[1], max_height or DEFAULT_SIZE[1])
     html = (

@@ -9,12 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from timeline import dates
 from timeline.caching import public_cache
-from timeline.filters import country_name
+from timeline.filters import EventQuery, country_name
 from timeline.models import Actor, Event, Source, Timeline
 from timeline.reader import cards
-from timeline.reader.browse import filter_events, render_browse
+from timeline.reader.browse import browse, render_browse
 from timeline.reader.embed import embed_snippets, oembed_link
 from timeline.site import absolute_url
 
@@ -39,20 +38,25 @@ def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) -> HttpResponse:
-    base = timeline.published_events()
+    query = EventQuery(request.GET, base=timeline.published_events())
     context = {
         "timeline": timeline,
         "embed_code": embed_snippets(request, timeline, is_default),
         "oembed_url": oembed_link(request),
-        **filter_events(request, base),
+        **browse(request, query),
     }
-    return render_browse(request, "timeline/timeline.html", context)
+    return render_browse(request, "timeline/timeline.html", query, context)
 
 
 @require_safe
 @public_cache
 def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.published().with_related(), slug=slug)
+    return render_event(request, event, {"oembed_url": oembed_link(request)})
+
+
+def render_event(request: HtmxHttpRequest, event: Event, extra: dict) -> HttpResponse:
+    """The event's page, or over HTMX its panel: for readers and, with `extra`, the preview."""
     template = "timeline/event.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#panel"
@@ -64,8 +68,8 @@ def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "previous": previous,
         "next": following,
         "canonical_url": canonical_url,
-        "oembed_url": oembed_link(request),
         "structured_data": event_structured_data(event, canonical_url),
+        **extra,
     }
     return render(request, template, context)
 
@@ -88,7 +92,7 @@ def event_structured_data(event: Event, url: str) -> dict:
         "eventStatus": "https://schema.org/EventScheduled",
     }
     if event.end:
-        data["endDate"] = dates.iso(event.local_end, event.end_precision or event.precision)
+        data["endDate"] = event.end_or_start_precision.iso(event.local_end)
     location = _place(event)
     if location:
         data["location"] = location
@@ -119,12 +123,9 @@ def _place(event: Event) -> dict | None:
 @public_cache
 def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor.objects.published().with_public_parent(), slug=slug)
-    context = {
-        "actor": actor,
-        "oembed_url": oembed_link(request),
-        **filter_events(request, Event.objects.published().for_actors([actor])),
-    }
-    return render_browse(request, "timeline/actor.html", context)
+    query = EventQuery(request.GET, base=Event.objects.published().for_actors([actor]))
+    context = {"actor": actor, "oembed_url": oembed_link(request), **browse(request, query)}
+    return render_browse(request, "timeline/actor.html", query, context)
 
 
 @require_safe

@@ -26,6 +26,14 @@ def on_site(context, path: str) -> str:
     return site.absolute_url(context["request"], path)
 
 
+@register.simple_tag(takes_context=True)
+def event_url(context, event) -> str:
+    """Where `event` opens on this page: the view's `url_for` (the staff preview sends its draft
+    to the preview), else the event's public page."""
+    url_for = context.get("url_for")
+    return url_for(event) if url_for else event.get_absolute_url()
+
+
 @register.filter
 def field_errors(form, name: str) -> list[str]:
     return form.errors.get(name, []) if form is not None else []
