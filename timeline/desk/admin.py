@@ -68,32 +68,15 @@ admin.site.site_header = "Timeline — the editors' desk"
 admin.site.site_title = "Timeline desk"
 admin.site.index_title = "Events, sources and timelines"
 PRECISION_CHOICES = [("", "As typed"), *Precision.choices]
-# Fields an editor sees on the form, in the order a conflict lists them.
-MERGED_FIELDS = [
-    "title",
-    "label",
-    "slug",
-    "summary",
-    "body",
-    "category",
-    "importance",
-    "start",
-    "part_of_day",
-    "end",
-    "approximate",
-    "timezone",
-    "place_name",
-    "country",
-    "latitude",
-    "longitude",
-    "image_url",
-    "image_alt",
-    "image_caption",
-    "image_credit",
-    "status",
-]
 # A date's precision select: a date taken from another editor takes its precision too.
 PRECISION_FIELDS = {"start": "precision", "end": "end_precision"}
+# The history's fields as the form names them, in the order a conflict lists them; precisions
+# travel with their dates, and the publication time is the workflow's to set, not merged.
+MERGED_FIELDS = [
+    "category" if name == "category_id" else name
+    for name in history.EVENT_FIELDS
+    if name not in {*PRECISION_FIELDS.values(), "publish_at"}
+]
 
 
 class DatalistInput(forms.TextInput):
