@@ -104,7 +104,7 @@ def test_publisher_can_publish_through_the_action_but_not_uncited_events(
     ready.refresh_from_db()
     uncited.refresh_from_db()
     assert (ready.status, uncited.status) == ("published", "draft")
-    assert "no citation yet: Uncited" in response.content.decode()
+    assert "“Uncited” has no citation yet" in response.content.decode()
 
 
 def test_publisher_can_unpublish_through_the_action(client, publisher, make_event):

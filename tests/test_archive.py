@@ -133,7 +133,10 @@ def test_a_bad_record_names_where_it_is_and_imports_nothing(tmp_path, make_event
     [
         (lambda d: d["events"][0].update(category="no-such-category"), "events[0], category: no"),
         (lambda d: d["events"][0].pop("title"), "events[0], title: missing"),
-        (lambda d: d["events"][0].update(citations=[]), "events[0], citations: a published"),
+        (
+            lambda d: d["events"][0].update(citations=[]),
+            "events[0], citations: A published event needs at least one citation. Nothing",
+        ),
         (lambda d: d["events"][0]["claims"][0].update(kind="rumour"), "events[0], kind:"),
         (lambda d: d.update(version=99), "version: this site reads version 1 only"),
         (lambda d: d.update(format="something-else"), "format: not a timeline-archive"),

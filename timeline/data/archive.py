@@ -191,10 +191,10 @@ class _Loader:
             where = f"events[{n}]"
 
             def check_citations(event: Event, item=item, where=where) -> None:
-                # Its citations are saved after it; the archive must hold one for a live event.
-                event._citations_checked_elsewhere = True
-                if event.is_published and not item.get("citations"):
-                    raise ArchiveProblem(where, "citations", "a published event needs one")
+                # Its citations are saved after it, from the same item.
+                problem = event.citation_problem(cited=bool(item.get("citations")))
+                if problem:
+                    raise ArchiveProblem(where, "citations", problem.rstrip("."))
 
             event, changed = self.upsert(Event, item, where, prepare=check_citations)
             if changed:

@@ -265,8 +265,6 @@ class EventAdminForm(forms.ModelForm):
             self._check_waiting_change(cleaned)
         if zone is not None and isinstance(cleaned.get("start"), dt.datetime):
             self._check_duplicates(cleaned, zone)
-        # The citation inline checks the citations that arrive with this form.
-        self.instance._citations_checked_elsewhere = True
         return cleaned
 
     def _post_clean(self):
@@ -566,13 +564,11 @@ def yours_text(cleaned: dict, name: str) -> str:
 class CitationFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        if self.instance.status != PUBLISHED:
-            return
-        kept = [
-            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        if not kept:
-            raise ValidationError(workflow.NEEDS_CITATION)
+        # The event form has written its status onto the instance; these are its citations.
+        kept = any(form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self.forms)
+        problem = self.instance.citation_problem(cited=kept)
+        if problem:
+            raise ValidationError(problem)
 
 
 class ClaimForm(forms.ModelForm):
@@ -1099,18 +1095,8 @@ class EventAdmin(VersionAdmin):
         if not self.has_publish_permission(request):
             self.message_user(request, "Only a Publisher can publish.", messages.ERROR)
             return
-        waiting = queryset.exclude(status=PUBLISHED)
-        uncited = list(waiting.filter(citations__isnull=True))
-        ready = Event.objects.filter(
-            pk__in=list(waiting.filter(citations__isnull=False).values_list("pk", flat=True))
-        )
-        self._move(request, ready, PUBLISHED, "Published {}.")
-        self._warn_if_unlisted(request, ready)
-        if uncited:
-            skipped = ", ".join(e.title for e in uncited)
-            self.message_user(
-                request, f"Not published, no citation yet: {skipped}.", messages.WARNING
-            )
+        moved = self._move(request, queryset.exclude(status=PUBLISHED), PUBLISHED, "Published {}.")
+        self._warn_if_unlisted(request, moved)
 
     @admin.action(description="Unpublish selected events (back to draft)", permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
@@ -1119,19 +1105,22 @@ class EventAdmin(VersionAdmin):
             return
         self._move(request, queryset.filter(status=PUBLISHED), DRAFT, "Unpublished {}.")
 
-    def _move(self, request, queryset: QuerySet[Event], status: str, done: str) -> None:
-        moved, refused = 0, []
+    def _move(self, request, queryset: QuerySet[Event], status: str, done: str) -> list[Event]:
+        """Move each event the workflow allows; say which moved and why the others did not."""
+        moved, refused = [], []
         for event in queryset.select_related(None).only("pk"):
             seen = request.POST.get(f"seen-version-{event.pk}")
             try:
-                workflow.move(event.pk, int(seen) if seen else None, status, request.user)
-                moved += 1
+                moved.append(
+                    workflow.move(event.pk, int(seen) if seen else None, status, request.user)
+                )
             except (workflow.Refused, ValueError) as exc:
                 refused.append(str(exc) if isinstance(exc, workflow.Refused) else "Bad version.")
         if moved:
-            self.message_user(request, done.format(f"{moved} event(s)"), messages.SUCCESS)
+            self.message_user(request, done.format(f"{len(moved)} event(s)"), messages.SUCCESS)
         for reason in refused:
             self.message_user(request, reason, messages.WARNING)
+        return moved
 
 
 @require_POST

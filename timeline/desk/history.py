@@ -20,7 +20,7 @@ from reversion.models import Version
 
 from timeline import dates
 from timeline.desk.entry import country_label
-from timeline.desk.workflow import NEEDS_CITATION, PUBLISHED, Refused
+from timeline.desk.workflow import Refused
 from timeline.models import (
     Actor,
     Category,
@@ -344,8 +344,9 @@ def restore(event_pk: int, version_id: int, seen_version: int, user) -> Event:
         event = Event.objects.get(pk=event_pk)
         for name, value in kept.items():
             setattr(event, name, value)
-        if event.status == PUBLISHED and not event.citations.exists():
-            raise Refused(f"That version has no citation. {NEEDS_CITATION} Unpublish it first.")
+        citation_problem = event.citation_problem()
+        if citation_problem:
+            raise Refused(f"That version has no citation. {citation_problem} Unpublish it first.")
         event.updated_by = user
         event.save()
         reversion.set_user(user)

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from timeline import dates
 from timeline.desk.history import KEPT_ON_RESTORE, PARTS, Change, Snapshot, compare, describe_part
-from timeline.desk.workflow import NEEDS_CITATION, PUBLISHED, Refused, can_publish
-from timeline.models import Citation, Event, PendingChange, Timeline
+from timeline.desk.workflow import PUBLISHED, Refused, can_publish
+from timeline.models import Event, PendingChange, Timeline
 
 WAITING = PendingChange.State.WAITING
 # The form's own bookkeeping, not part of what the editor wrote.
@@ -204,7 +204,6 @@ def _apply(live: Event, objects: list[Model], user) -> None:
     # Deserialized objects count as new; this one is the live row, saved as a new version.
     proposed._state.adding = False
     proposed.save()
-    cited = False
     for part in objects:
         if type(part) not in PARTS:
             continue
@@ -215,9 +214,10 @@ def _apply(live: Event, objects: list[Model], user) -> None:
         else:
             part._state.adding = False
         part.save()
-        cited = cited or isinstance(part, Citation)
-    if live.status == PUBLISHED and not cited:
-        raise Refused(f"This change removes every citation. {NEEDS_CITATION}")
+    # The status is the live one (kept above), the citations those just saved.
+    citation_problem = proposed.citation_problem()
+    if citation_problem:
+        raise Refused(f"This change removes every citation. {citation_problem}")
 
 
 def send_back(change_pk: int, user, note: str) -> PendingChange:

@@ -21,7 +21,6 @@ ONLY_PUBLISHERS = (
     "Only a Publisher can publish or unpublish an event. "
     "Set it to “In review” and a Publisher will take it from there."
 )
-NEEDS_CITATION = "A published event needs at least one citation."
 
 
 def can_publish(user: AbstractBaseUser | AnonymousUser | None) -> bool:
@@ -65,10 +64,11 @@ def move(event_pk: int, seen_version: int | None, to_status: str, user) -> Event
         problem = permission_problem(user, event.status, to_status)
         if problem:
             raise Refused(problem)
-        if to_status == PUBLISHED and not event.citations.exists():
-            raise Refused(f"“{event.title}” has no citation yet. {NEEDS_CITATION}")
         old = event.status
         event.status = to_status
+        citation_problem = event.citation_problem()
+        if citation_problem:
+            raise Refused(f"“{event.title}” has no citation yet. {citation_problem}")
         event.updated_by = user
         event.save(update_fields=["status", "updated_by", "updated_at"])
         record(event, old, user, event.publish_at)
