@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from tests.helpers import change_url, form_data
+from timeline.desk.event_form import EventAdminForm
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +187,45 @@ def test_the_use_theirs_button_for_a_date_carries_their_precision(two_desks, mak
         "data-use-theirs='start' data-value='2020-01-03 10:15' "
         "data-precision-field='precision' data-precision=''"
     ) in html
+
+
+def test_their_change_to_a_figure_is_named_and_the_form_is_not_offered_as_merged(
+    two_desks, make_event
+):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    assert _post(amira, event, amira_saw, **{"claims-0-text": "Two dead"}).status_code == 302
+
+    refused = _post(ben, event, ben_saw, place_name="Baghdad International Airport")
+    html = refused.content.decode()
+    assert "They changed the claims, which cannot be merged here." in html
+    assert "Check the form, then save again" not in html
+    # Still the version Ben opened: saving this form again cannot quietly undo her figure.
+    assert refused.context["adminform"].form.data["seen_version"] == str(ben_saw["seen_version"])
+    again = ben.post(change_url(event), refused.context["adminform"].form.data)
+    assert again.status_code == 200
+    assert Event.objects.get(pk=event.pk).claims.get().text == "Two dead"
+
+
+def test_a_save_overtaken_between_its_check_and_its_write_is_refused_not_lost(
+    two_desks, make_event, monkeypatch
+):
+    amira, ben = two_desks
+    event = make_event("Airport strike", status="draft")
+    amira_saw, ben_saw = _open(amira, event), _open(ben, event)
+    assert _post(amira, event, amira_saw, title="Airport strike kills Soleimani").status_code == 302
+
+    checks = []
+    real_check = EventAdminForm._check_version
+
+    def checked_before_her_save_landed(form, cleaned):
+        checks.append(form)
+        if len(checks) > 1:
+            real_check(form, cleaned)
+
+    monkeypatch.setattr(EventAdminForm, "_check_version", checked_before_her_save_landed)
+    refused = _post(ben, event, ben_saw, title="Baghdad airport strike")
+    assert refused.status_code == 200
+    assert "after you opened it" in refused.content.decode()
+    assert Event.objects.get(pk=event.pk).title == "Airport strike kills Soleimani"

@@ -1,61 +1,40 @@
 """The editors' desk: events with their actors, sources, claims and links on one page.
 
-The workflow (who may publish) lives in timeline.desk.workflow, the history (diffs, restore) in
-timeline.desk.history, date entry in timeline.desk.entry; this module wires them into the admin.
+The event's form is timeline.desk.event_form (with timeline.desk.conflicts for two editors at
+once), its parts' inlines timeline.desk.inlines, the workflow (who may publish)
+timeline.desk.workflow, the history (diffs, restore) timeline.desk.history; this module wires
+them into the admin.
 """
 
-import datetime as dt
-import json
-from typing import NamedTuple
-from zoneinfo import ZoneInfo
-
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from timeline import dates
-from timeline.desk import history, lookalikes, review, workflow
+from timeline.desk import conflicts, history, lookalikes, review, workflow
 from timeline.desk import list_edits as desk_list
 from timeline.desk import review_pages as desk_review
 from timeline.desk import sheet_import as desk_import
-from timeline.desk.entry import (
-    COUNTRY_ZONES,
-    MULTI_ZONE_COUNTRIES,
-    When,
-    WhenField,
-    country_code,
-    country_label,
-    country_labels,
-    format_when,
-    suggest_zone,
-    zone_for_country,
-    zone_names,
-)
+from timeline.desk.entry import country_label, zone_for_country
+from timeline.desk.event_form import EventAdminForm
+from timeline.desk.inlines import CitationInline, ClaimInline, EventActorInline, EventLinkInline
 from timeline.desk.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 from timeline.models import (
     Actor,
     Category,
-    Citation,
-    Claim,
     Event,
-    EventActor,
-    EventLink,
     EventSeen,
     PendingChange,
-    Precision,
     Source,
     Timeline,
-    validate_timezone,
 )
 
 PUBLISHERS_PUBLISH_TIMELINES = "Only a Publisher can publish or unpublish a timeline."
@@ -67,595 +46,6 @@ ONLY_PUBLISHERS_RECOVER = (
 admin.site.site_header = "Timeline — the editors' desk"
 admin.site.site_title = "Timeline desk"
 admin.site.index_title = "Events, sources and timelines"
-PRECISION_CHOICES = [("", "As typed"), *Precision.choices]
-# A date's precision select: a date taken from another editor takes its precision too.
-PRECISION_FIELDS = {"start": "precision", "end": "end_precision"}
-# The history's fields as the form names them, in the order a conflict lists them; precisions
-# travel with their dates, and the publication time is the workflow's to set, not merged.
-MERGED_FIELDS = [
-    "category" if name == "category_id" else name
-    for name in history.EVENT_FIELDS
-    if name not in {*PRECISION_FIELDS.values(), "publish_at"}
-]
-
-
-class DatalistInput(forms.TextInput):
-    """A text box with a searchable list of values (the browser filters as you type)."""
-
-    list_id = ""
-
-    def options(self):
-        raise NotImplementedError
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = {**(attrs or {}), "list": self.list_id, "autocomplete": "off"}
-        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options()))
-        return super().render(name, value, attrs, renderer) + format_html(
-            '<datalist id="{}">{}</datalist>', self.list_id, options
-        )
-
-
-class ZoneInput(DatalistInput):
-    """Every IANA zone."""
-
-    list_id = "zone-names"
-
-    def options(self):
-        return zone_names()
-
-
-class Bookkeeping:
-    """A hidden field the form needs for itself: never "changed", so the history's summary
-    ("Changed start and timelines") names only what the editor changed."""
-
-    def has_changed(self, initial, data) -> bool:
-        return False
-
-
-class SeenVersionField(Bookkeeping, forms.IntegerField):
-    pass
-
-
-class AcknowledgementField(Bookkeeping, forms.CharField):
-    pass
-
-
-class CountryInput(DatalistInput):
-    """Every country's name with its code: "Iraq (IQ)"."""
-
-    list_id = "country-names"
-
-    def options(self):
-        return country_labels()
-
-    def format_value(self, value):
-        return country_label(value) if value and len(value) == 2 else value
-
-
-class EventAdminForm(forms.ModelForm):
-    """Editors type dates as the clock read where it happened; we store UTC.
-
-    Also the form's half of the workflow: publish permission, the version the editor opened
-    (a newer save refuses this one, with what changed), and a likely-duplicate warning.
-    """
-
-    user = None  # set per request by EventAdmin.get_form
-    recovered_timelines = None  # set by EventAdmin.recover_view: the deleted event's timelines
-    reopened = None  # set by EventAdmin.get_form: a change for review shown in the form
-
-    start = WhenField(label="Start")
-    end = WhenField(label="End", required=False, help_text="Only for events that lasted.")
-    precision = forms.ChoiceField(
-        choices=PRECISION_CHOICES,
-        required=False,
-        help_text="Leave “As typed”, or choose a coarser one, e.g. Day if the time is unconfirmed.",
-    )
-    end_precision = forms.ChoiceField(choices=PRECISION_CHOICES, required=False)
-    timezone = forms.CharField(
-        required=False,
-        max_length=64,
-        widget=ZoneInput,
-        help_text="Where the clock was. Leave empty to take it from the country.",
-    )
-    country = forms.CharField(
-        required=False,
-        max_length=80,
-        widget=CountryInput,
-        help_text="Type its name or its two-letter code, e.g. Iraq or IQ.",
-    )
-    seen_version = SeenVersionField(widget=forms.HiddenInput, required=False)
-    duplicate_ok = AcknowledgementField(widget=forms.HiddenInput, required=False)
-    # The change waiting for review that this form showed, if any (see EventAdmin.get_form).
-    seen_change = SeenVersionField(widget=forms.HiddenInput, required=False)
-    timelines = forms.ModelMultipleChoiceField(
-        queryset=Timeline.objects.order_by("title"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Where readers find it once it is published. A new event starts on the main "
-        "timeline.",
-    )
-
-    class Meta:
-        model = Event
-        fields = "__all__"  # noqa: DJ007 - EventAdmin.fieldsets picks the fields
-        # Sized for what they hold (one or two sentences), so the whole event fits less scrolling.
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3, "cols": 80})}
-
-    def __init__(self, *args, **kwargs):
-        if self.reopened is not None and not args and kwargs.get("data") is None:
-            # The form shows the change as it was sent for review, ready to be amended.
-            kwargs["data"] = review.form_data(self.reopened)
-            kwargs["data"]["seen_change"] = str(self.reopened.pk)
-        super().__init__(*args, **kwargs)
-        event = self.instance
-        self.initial_status = event.status if event.pk else ""
-        self.conflict = False
-        self.fields["country"].widget.attrs["data-zones"] = json.dumps(COUNTRY_ZONES)
-        if "status" in self.fields and not can_publish(self.user):
-            # Offer only the moves this person may make: an Editor writes drafts and submits
-            # them; a live event stays live until a Publisher unpublishes it.
-            allowed = [PUBLISHED] if event.status == PUBLISHED else [DRAFT, REVIEW]
-            self.fields["status"].choices = [
-                (value, label) for value, label in Event.Status.choices if value in allowed
-            ]
-            self.fields["status"].error_messages["invalid_choice"] = workflow.ONLY_PUBLISHERS
-        if "timelines" in self.fields:
-            main = Timeline.main()
-            if self.recovered_timelines is not None:
-                self.initial["timelines"] = list(
-                    Timeline.objects.filter(pk__in=self.recovered_timelines)
-                )
-            else:
-                self.initial["timelines"] = (
-                    list(event.timelines.all()) if event.pk else [main] if main else []
-                )
-        if event.pk:
-            self.initial["seen_version"] = event.version
-            self.initial["start"] = When(event.local_start.replace(tzinfo=None), event.precision)
-            # "Hour" has no typed form of its own; the rest read back as typed.
-            self.initial["precision"] = "hour" if event.precision == "hour" else ""
-            if event.end:
-                end_precision = event.end_precision or event.precision
-                self.initial["end"] = When(event.local_end.replace(tzinfo=None), end_precision)
-                self.initial["end_precision"] = "hour" if end_precision == "hour" else ""
-        else:
-            self.initial.setdefault("timezone", "")
-
-    def clean_country(self) -> str:
-        typed = (self.cleaned_data.get("country") or "").strip()
-        if not typed:
-            return ""
-        code = country_code(typed)
-        if code is None:
-            raise ValidationError(
-                f"We don't know a country called “{typed}”: type its full name (e.g. Iraq) or "
-                "its two-letter code (IQ), or pick it from the list."
-            )
-        return code
-
-    def clean_timezone(self) -> str:
-        name = (self.cleaned_data.get("timezone") or "").strip()
-        if not name:
-            return name
-        try:
-            validate_timezone(name)
-        except ValidationError:
-            guess = suggest_zone(name)
-            hint = f" Did you mean {guess}?" if guess else " Pick one from the list."
-            raise ValidationError(f"“{name}” is not a time zone we know.{hint}") from None
-        return name
-
-    def clean(self):
-        cleaned = super().clean()
-        zone = self._zone(cleaned)
-        if zone is not None:
-            cleaned["timezone"] = zone.key
-            self._dates(cleaned, zone)
-        if zone is None:
-            for name in ("start", "end"):
-                if isinstance(cleaned.get(name), When):
-                    self.add_error(
-                        name, "This date is read in the event's time zone: fix that first."
-                    )
-        problem = workflow.permission_problem(self.user, self.initial_status, cleaned.get("status"))
-        if problem:
-            self.add_error("status", problem)
-        if self.instance.pk:
-            self._check_version(cleaned)
-            self._check_waiting_change(cleaned)
-        if zone is not None and isinstance(cleaned.get("start"), dt.datetime):
-            self._check_duplicates(cleaned, zone)
-        return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.conflict:
-            # The refused form was written onto the instance, which also heads the page (title,
-            # breadcrumbs, "View on site"): those name the event as saved, not as this form
-            # would have it. The status stays the form's: the citation inline checks it.
-            saved = Event.objects.filter(pk=self.instance.pk).values("title", "slug").first()
-            for name, value in (saved or {}).items():
-                setattr(self.instance, name, value)
-
-    def _zone(self, cleaned) -> ZoneInfo | None:
-        if "timezone" in self.errors:
-            return None
-        name = cleaned.get("timezone")
-        if name:
-            return ZoneInfo(name)
-        country = cleaned.get("country") or ""
-        if zone_for_country(country):
-            return ZoneInfo(zone_for_country(country))
-        if country in MULTI_ZONE_COUNTRIES:
-            message = f"{country} has several time zones: choose the one where it happened."
-        elif country:
-            message = f"We don't know the time zone for {country}: choose it from the list."
-        else:
-            message = (
-                "Choose the time zone where it happened (e.g. Asia/Baghdad), or give the country."
-            )
-        self.add_error("timezone", message)
-        return None
-
-    def _dates(self, cleaned, zone: ZoneInfo) -> None:
-        for name, precision_name in (("start", "precision"), ("end", "end_precision")):
-            when = cleaned.get(name)
-            if not isinstance(when, When):
-                if name == "end":
-                    cleaned["end_precision"] = ""
-                continue
-            chosen = cleaned.get(precision_name) or ""
-            if chosen and when.finer_than(chosen):
-                self.add_error(
-                    name,
-                    f"You typed only the {when.precision}; for {chosen} precision type the "
-                    f"{chosen} too, or choose {Precision(when.precision).label}.",
-                )
-                continue
-            precision = chosen or when.precision
-            moment = when.moment
-            local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
-            cleaned[name] = Precision(precision).start_of(local)
-            cleaned[precision_name] = precision
-
-    def _check_version(self, cleaned) -> None:
-        seen = cleaned.get("seen_version")
-        # Locked until this save commits, so a second save cannot slip in between.
-        current = Event.objects.select_for_update().get(pk=self.instance.pk)
-        if seen == current.version:
-            return
-        self.conflict = True
-        changes = history.changes_since(current, seen) if seen is not None else None
-        merged, clashes = self._merge(cleaned, current, seen)
-        inline_changed = changes is None or any(
-            c.label.split()[0] in ("Actor", "Citation", "Claim", "Link") for c in changes
-        )
-        if not inline_changed:
-            # Everything they did is now in this form; saving again is a real decision.
-            self.data = self.data.copy()
-            self.data["seen_version"] = str(current.version)
-        who = current.updated_by or "Someone"
-        when = dates.short_moment(current.updated_at)
-        message = format_html(
-            "<strong>{} saved this event at {}, after you opened it. Your changes are not saved "
-            "yet.</strong>",
-            who,
-            when,
-        )
-        if changes:
-            message += format_html(
-                "<p>What they changed:</p><ul class='changes'>{}</ul>",
-                format_html_join(
-                    "",
-                    "<li><b>{}</b>: {} → {}</li>",
-                    ((c.label, *c.marked()) for c in changes),
-                ),
-            )
-        if merged:
-            message += format_html(
-                "<p>Their new {} now in the form: you had not changed {}.</p>",
-                ", ".join(merged),
-                "it" if len(merged) == 1 else "them",
-            )
-        if clashes:
-            message += format_html(
-                "<p>You both changed these; the form keeps yours:</p><ul class='clashes'>{}</ul>",
-                format_html_join(
-                    "",
-                    "<li><b>{}</b>: theirs “{}”, yours “{}” <button type='button' "
-                    "data-use-theirs='{}' data-value='{}'{}>Use theirs</button></li>",
-                    (
-                        (
-                            c.label,
-                            *history.mark_words(c.theirs, c.yours),
-                            c.name,
-                            c.value,
-                            c.precision_attributes(),
-                        )
-                        for c in clashes
-                    ),
-                ),
-            )
-        if inline_changed:
-            message += format_html(
-                "<p>They changed actors, citations, claims or links, which cannot be merged "
-                "here. <a href='{}' target='_blank' rel='noopener'>Open the saved event in a "
-                "new tab</a>, then copy your changes from this page into it.</p>",
-                reverse("admin:timeline_event_change", args=[current.pk]),
-            )
-        else:
-            message += mark_safe("<p>Check the form, then save again to keep the result.</p>")
-        raise ValidationError(message, code="conflict")
-
-    def _check_waiting_change(self, cleaned) -> None:
-        """Someone's change waiting for review is not silently replaced by a form that never
-        showed it."""
-        if not review.needs_review(self.user, self.instance):
-            return
-        waiting = review.waiting_for(self.instance.pk)
-        if waiting is None or waiting.pk == cleaned.get("seen_change"):
-            return
-        self.conflict = True
-        raise ValidationError(
-            format_html(
-                "<strong>{} sent a change to this event for review on {}, after you opened it. "
-                "Your changes are not saved yet.</strong> <a href='{}' target='_blank' "
-                "rel='noopener'>See their change</a>, then open the event again: the form "
-                "will show it, and you can add yours.",
-                waiting.proposed_by or "Someone",
-                dates.short_moment(waiting.proposed_at),
-                reverse("admin:timeline_event_review", args=[self.instance.pk]),
-            ),
-            code="conflict",
-        )
-
-    def _merge(self, cleaned, current: Event, seen: int | None):
-        """Take their value where you left a field alone; list fields you both changed."""
-        base = history.fields_at(current, seen) if seen is not None else None
-        merged, clashes = [], []
-        data = self.data.copy()
-        for name in MERGED_FIELDS:
-            if name not in self.fields or name not in cleaned:
-                continue
-            theirs = _model_value(current, name)
-            yours = _cleaned_value(cleaned, name)
-            if theirs == yours:
-                continue
-            label = history.field_label(name)
-            precision_field = PRECISION_FIELDS.get(name, "")
-            if base is not None and yours == base.get(name) and theirs != base.get(name):
-                data.setlist(name, _as_form_data(current, name))
-                if precision_field:
-                    data.setlist(precision_field, [_precision_as_form_data(current, name)])
-                merged.append(label.lower())
-            elif base is None or theirs != base.get(name):
-                shown = _as_form_data(current, name)
-                clashes.append(
-                    Clash(
-                        label,
-                        _readable(current, name),
-                        yours_text(cleaned, name),
-                        name,
-                        shown[0] if shown else "",
-                        precision_field,
-                        _precision_as_form_data(current, name) if precision_field else "",
-                    )
-                )
-        self.data = data
-        return merged, clashes
-
-    def _check_duplicates(self, cleaned, zone: ZoneInfo) -> None:
-        title, start = cleaned.get("title"), cleaned.get("start")
-        if not title or start is None:
-            return
-        instance = self.instance  # still as saved: the form is written onto it after clean()
-        day = start.astimezone(zone).date()
-        if instance.pk and title == instance.title and day == instance.local_start_date:
-            return
-        acknowledged = set((cleaned.get("duplicate_ok") or "").split(","))
-        found = workflow.likely_duplicates(title, day, instance.pk)
-        if instance.pk and found:
-            # The acknowledgement is not stored with the event, but what it was about is known:
-            # a look-alike of the event as saved was warned about when it was saved (or, made
-            # later, warned its own editor about this one). Only a new look-alike is news.
-            before = workflow.likely_duplicates(
-                instance.title, instance.local_start_date, instance.pk
-            )
-            acknowledged |= {str(e.pk) for e in before}
-        fresh = [e for e in found if str(e.pk) not in acknowledged]
-        if not fresh:
-            return
-        self.data = self.data.copy()
-        self.data["duplicate_ok"] = ",".join(
-            sorted({*acknowledged - {""}, *(str(e.pk) for e in found)})
-        )
-        links = format_html_join(
-            ", ",
-            "<a href='{}' target='_blank' rel='noopener'>{}</a>",
-            ((reverse("admin:timeline_event_change", args=[e.pk]), e.title) for e in fresh),
-        )
-        self.add_error(
-            "title",
-            ValidationError(
-                format_html(
-                    "This may be a duplicate of {} (same local day, similar title). "
-                    "If it is a different event, save again.",
-                    links,
-                ),
-                code="duplicate",
-            ),
-        )
-
-
-def _model_value(event: Event, name: str):
-    if name == "category":
-        return event.category_id
-    return getattr(event, name)
-
-
-def _cleaned_value(cleaned: dict, name: str):
-    value = cleaned.get(name)
-    if name == "category":
-        return value.pk if value is not None else None
-    return value
-
-
-def _as_form_data(event: Event, name: str) -> list[str]:
-    """How the form posts the event's current value for `name`."""
-    if name == "start":
-        return [format_when(event.local_start.replace(tzinfo=None), event.precision)]
-    if name == "end":
-        if not event.end:
-            return [""]
-        end_precision = event.end_precision or event.precision
-        return [format_when(event.local_end.replace(tzinfo=None), end_precision)]
-    value = _model_value(event, name)
-    if isinstance(value, bool):
-        return ["on"] if value else []
-    return ["" if value is None else str(value)]
-
-
-def _precision_as_form_data(event: Event, name: str) -> str:
-    """The precision select as the form shows it for the event's date: "hour" has no typed
-    form of its own (see EventAdminForm.__init__); the rest read back as typed."""
-    precision = event.precision if name == "start" else event.end_precision or event.precision
-    return "hour" if precision == "hour" else ""
-
-
-class Clash(NamedTuple):
-    """A field both editors changed: both values, and what "Use theirs" puts in the form."""
-
-    label: str
-    theirs: str
-    yours: str
-    name: str
-    value: str
-    precision_field: str = ""
-    precision: str = ""
-
-    def precision_attributes(self) -> str:
-        """For a date, the precision select editors.js sets with it, so 10:15 stays 10:15."""
-        if not self.precision_field:
-            return ""
-        return format_html(
-            " data-precision-field='{}' data-precision='{}'", self.precision_field, self.precision
-        )
-
-
-def _readable(event: Event, name: str) -> str:
-    if name == "start":
-        return event.display_start
-    if name == "end":
-        return event.display_end
-    if name == "category":
-        return str(event.category)
-    return str(getattr(event, name) or "—")
-
-
-def yours_text(cleaned: dict, name: str) -> str:
-    value = cleaned.get(name)
-    if name in ("start", "end") and value is not None:
-        zone = ZoneInfo(cleaned.get("timezone") or "UTC")
-        precision = cleaned.get("precision" if name == "start" else "end_precision") or "day"
-        return Precision(precision).describe(value, zone)
-    return str(value if value not in (None, "") else "—")
-
-
-class CitationFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        # The event form has written its status onto the instance; these are its citations.
-        kept = any(form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self.forms)
-        problem = self.instance.citation_problem(cited=kept)
-        if problem:
-            raise ValidationError(problem)
-
-
-class ClaimForm(forms.ModelForm):
-    NO_SOURCE = "Say where this claim was reported: pick a source, or cite one under Sources."
-
-    class Meta:
-        model = Claim
-        fields = "__all__"  # noqa: DJ007 - ClaimInline.fields picks the fields
-        error_messages = {"text": {"required": "Write the claim as it was reported."}}
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # ClaimFormSet fills it from the citations when it is left empty.
-        self.fields["source"].required = False
-        self.fields["source"].help_text = "Leave empty to use the first source cited above."
-
-
-class EventActorInline(admin.TabularInline):
-    model = EventActor
-    autocomplete_fields = ["actor"]
-    verbose_name_plural = "Who: actors and their roles"
-    extra = 1
-
-
-class CitationForm(forms.ModelForm):
-    class Meta:
-        model = Citation
-        fields = "__all__"  # noqa: DJ007 - the inline shows every field
-        widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 80})}
-
-
-class CitationInline(admin.StackedInline):
-    model = Citation
-    form = CitationForm
-    formset = CitationFormSet
-    autocomplete_fields = ["source"]
-    verbose_name_plural = "Sources: where it was reported"
-    extra = 1
-
-
-class ClaimFormSet(forms.BaseInlineFormSet):
-    """A claim left without a source takes the event's first cited one: the source is chosen
-    once, in Sources, for the usual event reported by one outlet."""
-
-    def clean(self):
-        super().clean()
-        cited = _first_cited_source(self.data)
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or data.get("source") or not form.has_changed():
-                continue
-            if cited is None:
-                form.add_error("source", ClaimForm.NO_SOURCE)
-            else:
-                form.instance.source = cited
-                data["source"] = cited
-
-
-def _first_cited_source(data) -> Source | None:
-    total = data.get("citations-TOTAL_FORMS", "")
-    for i in range(int(total) if total.isdigit() else 0):
-        pk = data.get(f"citations-{i}-source", "")
-        if pk.isdigit() and not data.get(f"citations-{i}-DELETE"):
-            source = Source.objects.filter(pk=pk).first()
-            if source is not None:
-                return source
-    return None
-
-
-class ClaimInline(admin.StackedInline):
-    model = Claim
-    form = ClaimForm
-    formset = ClaimFormSet
-    autocomplete_fields = ["source", "attributed_to"]
-    fields = [("kind", "value", "value_max"), "text", ("source", "attributed_to")]
-    verbose_name_plural = "Figures: who said how many"
-    extra = 1
-
-
-class EventLinkInline(admin.TabularInline):
-    model = EventLink
-    fk_name = "from_event"
-    autocomplete_fields = ["to_event"]
-    verbose_name = "link to another event"
-    verbose_name_plural = "links to other events (this event … the other)"
-    extra = 0
 
 
 class WorkflowFilter(admin.SimpleListFilter):
@@ -958,8 +348,22 @@ class EventAdmin(VersionAdmin):
             obj.get_absolute_url() if obj.is_published else reverse("preview-event", args=[obj.pk])
         )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except conflicts.Overtaken:
+            # Its transaction is rolled back; the form's check now sees the other save and
+            # says what it changed, as for any save from an older version.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj: Event, form, change: bool) -> None:
-        if not change:
+        if change:
+            # The form checked the version it was opened at; the lock holds the row from here
+            # to the end of the save's transaction, so nothing lands between check and write.
+            saved = Event.objects.select_for_update().filter(pk=obj.pk).values("version")
+            if saved.first() != {"version": form.cleaned_data.get("seen_version")}:
+                raise conflicts.Overtaken
+        else:
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
 from timeline import dates
+from timeline.desk import conflicts
 from timeline.desk.entry import country_label
 from timeline.desk.workflow import Refused
 from timeline.models import (
@@ -174,18 +175,30 @@ def _event_versions(event_pk: int):
     )
 
 
-def snapshot(version: Version) -> Snapshot:
+def _part_rows(version: Version) -> dict[tuple[type, str], dict]:
+    """The event's parts saved in the same revision, as rows keyed by (model, row id)."""
     event_pk = int(version.object_id)
-    shot = Snapshot(fields=version.field_dict)
+    rows = {}
     for other in version.revision.version_set.exclude(pk=version.pk):
         model = other._model
-        if model not in PARTS:
-            continue
-        fk, label = PARTS[model]
-        row = other.field_dict
-        if row.get(fk) == event_pk:
-            shot.parts[(label, other.object_id)] = describe_part(model, row)
-    return shot
+        if model in PARTS and other.field_dict.get(PARTS[model][0]) == event_pk:
+            rows[(model, other.object_id)] = other.field_dict
+    return rows
+
+
+def snapshot(version: Version) -> Snapshot:
+    parts = {
+        (PARTS[model][1], pk): describe_part(model, row)
+        for (model, pk), row in _part_rows(version).items()
+    }
+    return Snapshot(fields=version.field_dict, parts=parts)
+
+
+def state(version: Version) -> conflicts.State:
+    """One saved version as the merge reads it: fields under the form's names, parts as rows."""
+    fields = {name.removesuffix("_id"): value for name, value in version.field_dict.items()}
+    parts = {(PARTS[model][1], pk): row for (model, pk), row in _part_rows(version).items()}
+    return conflicts.State(fields, parts)
 
 
 def _name(model, pk, attribute="name") -> str:
@@ -284,24 +297,12 @@ def timeline_of(event: Event) -> list[Entry]:
     return entries
 
 
-def changes_since(event: Event, seen_version: int) -> list[Change] | None:
-    """What others saved after the editor opened version `seen_version`, or None if unknown."""
+def since(event: Event, seen_version: int | None) -> tuple[Version | None, Version | None]:
+    """The version an editor opened (None if it is not in the history) and the newest one."""
     versions = list(_event_versions(event.pk))
-    if not versions:
-        return None
-    base = next((v for v in versions if v.field_dict.get("version") == seen_version), None)
-    if base is None:
-        return None
-    return compare(snapshot(base), snapshot(versions[0]))
-
-
-def fields_at(event: Event, version_number: int) -> dict | None:
-    """The event's fields as saved at its `version_number`, keyed as the form names them."""
-    for version in _event_versions(event.pk):
-        saved = version.field_dict
-        if saved.get("version") == version_number:
-            return {name.removesuffix("_id"): value for name, value in saved.items()}
-    return None
+    newest = versions[0] if versions else None
+    opened = next((v for v in versions if v.field_dict.get("version") == seen_version), None)
+    return (None if seen_version is None else opened), newest
 
 
 def restore(event_pk: int, version_id: int, seen_version: int, user) -> Event:

@@ -1,0 +1,105 @@
+"""The parts of an event edited on its page, each in an inline of its own: who (actors and
+their roles), where it was reported (citations), who said how many (claims), and links."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from timeline.models import Citation, Claim, EventActor, EventLink, Source
+
+
+class CitationFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # The event form has written its status onto the instance; these are its citations.
+        kept = any(form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self.forms)
+        problem = self.instance.citation_problem(cited=kept)
+        if problem:
+            raise ValidationError(problem)
+
+
+class ClaimForm(forms.ModelForm):
+    NO_SOURCE = "Say where this claim was reported: pick a source, or cite one under Sources."
+
+    class Meta:
+        model = Claim
+        fields = "__all__"  # noqa: DJ007 - ClaimInline.fields picks the fields
+        error_messages = {"text": {"required": "Write the claim as it was reported."}}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # ClaimFormSet fills it from the citations when it is left empty.
+        self.fields["source"].required = False
+        self.fields["source"].help_text = "Leave empty to use the first source cited above."
+
+
+class EventActorInline(admin.TabularInline):
+    model = EventActor
+    autocomplete_fields = ["actor"]
+    verbose_name_plural = "Who: actors and their roles"
+    extra = 1
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = "__all__"  # noqa: DJ007 - the inline shows every field
+        widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    form = CitationForm
+    formset = CitationFormSet
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "Sources: where it was reported"
+    extra = 1
+
+
+class ClaimFormSet(forms.BaseInlineFormSet):
+    """A claim left without a source takes the event's first cited one: the source is chosen
+    once, in Sources, for the usual event reported by one outlet."""
+
+    def clean(self):
+        super().clean()
+        cited = _first_cited_source(self.data)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("source") or not form.has_changed():
+                continue
+            if cited is None:
+                form.add_error("source", ClaimForm.NO_SOURCE)
+            else:
+                form.instance.source = cited
+                data["source"] = cited
+
+
+def _first_cited_source(data) -> Source | None:
+    total = data.get("citations-TOTAL_FORMS", "")
+    for i in range(int(total) if total.isdigit() else 0):
+        pk = data.get(f"citations-{i}-source", "")
+        if pk.isdigit() and not data.get(f"citations-{i}-DELETE"):
+            source = Source.objects.filter(pk=pk).first()
+            if source is not None:
+                return source
+    return None
+
+
+class ClaimInline(admin.StackedInline):
+    model = Claim
+    form = ClaimForm
+    formset = ClaimFormSet
+    autocomplete_fields = ["source", "attributed_to"]
+    fields = [("kind", "value", "value_max"), "text", ("source", "attributed_to")]
+    verbose_name_plural = "Figures: who said how many"
+    extra = 1
+
+
+class EventLinkInline(admin.TabularInline):
+    model = EventLink
+    fk_name = "from_event"
+    autocomplete_fields = ["to_event"]
+    verbose_name = "link to another event"
+    verbose_name_plural = "links to other events (this event … the other)"
+    extra = 0
