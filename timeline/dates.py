@@ -2,6 +2,7 @@
 
 import calendar
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -21,15 +22,30 @@ def year_in_range(moment: dt.date) -> bool:
     return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
 
 
-# Parts of a day, for events known to the day and roughly when in it ("early hours of
-# 8 January"): local [start, stop) hours. They order events within the day and place them.
-PARTS_OF_DAY = {
-    "early_hours": ("Early hours", 0, 6),
-    "morning": ("Morning", 6, 12),
-    "afternoon": ("Afternoon", 12, 17),
-    "evening": ("Evening", 17, 21),
-    "night": ("Night", 21, 24),
-}
+class PartOfDay(models.TextChoices):
+    """Parts of a day, for events known to the day and roughly when in it ("early hours of
+    8 January"): local [start, stop) hours, which order events within the day and place them.
+
+    Each label states its hours, for editors; `hours` reads them from there, so they are
+    written once.
+    """
+
+    EARLY_HOURS = "early_hours", "Early hours (00:00–06:00)"
+    MORNING = "morning", "Morning (06:00–12:00)"
+    AFTERNOON = "afternoon", "Afternoon (12:00–17:00)"
+    EVENING = "evening", "Evening (17:00–21:00)"
+    NIGHT = "night", "Night (21:00–24:00)"
+
+    @property
+    def short_label(self) -> str:
+        """The name alone, "Morning", where the hours are said elsewhere."""
+        return self.label.partition(" (")[0]
+
+    @property
+    def hours(self) -> tuple[int, int]:
+        start, stop = re.findall(r"(\d\d):00", self.label)
+        return int(start), int(stop)
+
 
 # Zones whose city name is not what a reader calls the place's time.
 ZONE_PLACES = {"UTC": "UTC", "Etc/UTC": "UTC", "Asia/Kolkata": "India", "Asia/Calcutta": "India"}
@@ -74,7 +90,7 @@ def month_year(moment: dt.date) -> str:
 
 
 def part_label(part: str) -> str:
-    return PARTS_OF_DAY[part][0].lower() if part in PARTS_OF_DAY else ""
+    return PartOfDay(part).short_label.lower() if part in PartOfDay else ""
 
 
 # A date's parts, coarsest first: a precision knows those up to its own (TimelineJS's
@@ -116,7 +132,7 @@ class Precision(models.TextChoices):
 
     def _hours(self, part: str) -> tuple[int, int] | None:
         """A day's part as local [first, stop) hours, for a day event that gives one."""
-        return PARTS_OF_DAY[part][1:] if self == Precision.DAY and part in PARTS_OF_DAY else None
+        return PartOfDay(part).hours if self == Precision.DAY and part in PartOfDay else None
 
     def start_of(self, local: dt.datetime, part: str = "") -> dt.datetime:
         """The first local instant of the period `local` falls in: a month's is the 1st at
@@ -166,7 +182,7 @@ class Precision(models.TextChoices):
             return month_year(local)
         day = f"{_day_month(local)} {local.year}"
         if self == Precision.DAY:
-            return f"{day}, {part_label(part)}" if part in PARTS_OF_DAY else day
+            return f"{day}, {part_label(part)}" if part in PartOfDay else day
         if self == Precision.HOUR:
             # The hour already says "somewhere in it": "about" would add nothing.
             stop = local + dt.timedelta(hours=1)

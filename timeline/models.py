@@ -19,7 +19,7 @@ from timeline import (
     colours,
     dates,
 )
-from timeline.dates import Precision
+from timeline.dates import PartOfDay, Precision
 
 
 @cache
@@ -40,14 +40,6 @@ NEEDS_CITATION = "A published event needs at least one citation."
 LONGITUDE = "Longitude runs from -180 to 180 (east is positive), e.g. 44.23 for Baghdad."
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter ISO 3166 code, e.g. IQ.")
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
-
-
-class PartOfDay(models.TextChoices):
-    EARLY_HOURS = "early_hours", "Early hours (00:00–06:00)"
-    MORNING = "morning", "Morning (06:00–12:00)"
-    AFTERNOON = "afternoon", "Afternoon (12:00–17:00)"
-    EVENING = "evening", "Evening (17:00–21:00)"
-    NIGHT = "night", "Night (21:00–24:00)"
 
 
 # What the published record shows of categories, actors and sources. A reader (or a filter,

@@ -40,7 +40,7 @@ class ListEditForm(forms.ModelForm):
         # "Morning", not "Morning (06:00–12:00)": the hours are on the event's form.
         self.fields["part_of_day"].choices = [
             ("", "—"),
-            *((value, label.split(" (")[0]) for value, label in PartOfDay.choices),
+            *((part.value, part.short_label) for part in PartOfDay),
         ]
         self.fields["importance"].widget.attrs.update({"min": 1, "max": 5})
         if review.needs_review(self.user, self.instance):
