@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 
 import django_filters
 import pycountry
@@ -237,36 +238,28 @@ class EventFilter(django_filters.FilterSet):
         country_counts = (
             base.exclude(country="").values("country").annotate(n=Count("pk")).order_by("country")
         )
+
+        def options(rows, name: str, value: str, label, *extra: str) -> list[dict]:
+            chosen = set(selected(name))
+            return [
+                {
+                    "value": row[value],
+                    "label": label(row),
+                    "count": row["n"],
+                    "checked": row[value] in chosen,
+                    **{key: row[key] for key in extra},
+                }
+                for row in rows
+            ]
+
         return {
-            "actor": [
-                {
-                    "value": row["actor__slug"],
-                    "label": row["actor__name"],
-                    "count": row["n"],
-                    "checked": row["actor__slug"] in selected("actor"),
-                }
-                for row in actor_counts
-            ],
-            "category": [
-                {
-                    "value": row["slug"],
-                    "label": row["name"],
-                    "count": row["n"],
-                    "colour": row["colour"],
-                    "symbol": row["symbol"],
-                    "checked": row["slug"] in selected("category"),
-                }
-                for row in category_counts
-            ],
-            "country": [
-                {
-                    "value": row["country"],
-                    "label": country_name(row["country"]),
-                    "count": row["n"],
-                    "checked": row["country"] in selected("country"),
-                }
-                for row in country_counts
-            ],
+            "actor": options(actor_counts, "actor", "actor__slug", itemgetter("actor__name")),
+            "category": options(
+                category_counts, "category", "slug", itemgetter("name"), "colour", "symbol"
+            ),
+            "country": options(
+                country_counts, "country", "country", lambda row: country_name(row["country"])
+            ),
         }
 
 

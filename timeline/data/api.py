@@ -451,9 +451,16 @@ FILTERS = {"parameters": _filter_parameters()}
 NOT_FOUND = {404: NotFoundOut}
 
 
-def _file_docs(media_type: str, description: str) -> dict:
+def _file_route(path: str, media_type: str, description: str):
+    """A filtered export served as a file: documented as one, cached like every public view."""
     content = {media_type: {"schema": {"type": "string"}}}
-    return {**FILTERS, "responses": {200: {"description": description, "content": content}}}
+    docs = {**FILTERS, "responses": {200: {"description": description, "content": content}}}
+
+    def register(view):
+        route = api.get(path, response={400: ErrorOut}, openapi_extra=docs)
+        return route(decorate_view(public_cache)(view))
+
+    return register
 
 
 def _file_response(body: str, media_type: str, disposition: str, filename: str) -> HttpResponse:
@@ -475,12 +482,7 @@ def list_events(request: HttpRequest):
     return _loaded(events)
 
 
-@api.get(
-    "/events.csv",
-    response={400: ErrorOut},
-    openapi_extra=_file_docs("text/csv", "One row per event."),
-)
-@decorate_view(public_cache)
+@_file_route("/events.csv", "text/csv", "One row per event.")
 def events_csv(request: HttpRequest):
     """The filtered events as CSV; actors and sources are joined with '; '."""
     events = EventQuery(request.GET).check().events
@@ -488,12 +490,7 @@ def events_csv(request: HttpRequest):
     return _file_response(body, "text/csv", "attachment", "events.csv")
 
 
-@api.get(
-    "/events.ics",
-    response={400: ErrorOut},
-    openapi_extra=_file_docs("text/calendar", "An iCalendar file to subscribe to."),
-)
-@decorate_view(public_cache)
+@_file_route("/events.ics", "text/calendar", "An iCalendar file to subscribe to.")
 def events_ics(request: HttpRequest):
     """The filtered events as an iCalendar feed: dates as all-day spans, times in local zones."""
     query = EventQuery(request.GET).check()

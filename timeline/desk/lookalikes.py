@@ -59,21 +59,21 @@ class LookalikeCheckForm(forms.ModelForm):
         help_text="Tick if this really is a different record from the one the warning names.",
     )
 
-    def lookalike(self, cleaned) -> tuple[str, object] | None:
-        raise NotImplementedError
+    # Set by checked_form: the field a copy would repeat, and how to find the record on file.
+    checked_field = ""
+    on_file = staticmethod(lambda value, exclude_pk: None)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("not_a_copy"):
             return cleaned
-        found = self.lookalike(cleaned)
-        if found:
-            field, record = found
+        record = self.on_file(cleaned.get(self.checked_field) or "", self.instance.pk)
+        if record is not None:
             opts = record._meta
             link = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
             raise ValidationError(
                 {
-                    field: format_html(
+                    self.checked_field: format_html(
                         'Already on file as <a href="{}">{}</a>. Use that one, or tick '
                         "“Not a copy” below to save this as a separate record.",
                         link,
@@ -84,21 +84,12 @@ class LookalikeCheckForm(forms.ModelForm):
         return cleaned
 
 
-class SourceForm(LookalikeCheckForm):
-    class Meta:
-        model = Source
-        fields = "__all__"  # noqa: DJ007 - SourceAdmin lists what it shows
-
-    def lookalike(self, cleaned):
-        found = source_with_url(cleaned.get("url") or "", self.instance.pk)
-        return ("url", found) if found else None
+def checked_form(model, field_name: str, on_file) -> type[LookalikeCheckForm]:
+    """The admin form for `model`, refusing a likely copy by `field_name`."""
+    form = forms.modelform_factory(model, form=LookalikeCheckForm, fields="__all__")
+    form.checked_field, form.on_file = field_name, staticmethod(on_file)
+    return form
 
 
-class ActorForm(LookalikeCheckForm):
-    class Meta:
-        model = Actor
-        fields = "__all__"  # noqa: DJ007 - ActorAdmin lists what it shows
-
-    def lookalike(self, cleaned):
-        found = actor_like(cleaned.get("name") or "", self.instance.pk)
-        return ("name", found) if found else None
+SourceForm = checked_form(Source, "url", source_with_url)
+ActorForm = checked_form(Actor, "name", actor_like)

@@ -359,6 +359,18 @@ def timeline_figure(
     return go.Figure(data=traces, layout=layout).to_plotly_json()
 
 
+def _category_trace(category, marks: list[Mark], url_for: Callable[[Event], str]) -> dict:
+    """What a category's bars and points share; their cards are drawn by chart.js from
+    customdata, not by Plotly's hover labels."""
+    return {
+        "name": escape(category.name, quote=False),
+        "y": [m.y for m in marks],
+        "customdata": [card_data(m.event, url_for) for m in marks],
+        "hoverinfo": "none",
+        "showlegend": False,
+    }
+
+
 def _mark_traces(marks: list[Mark], url_for: Callable[[Event], str]) -> list[dict]:
     """One bar trace and one point trace per category: colour and symbol from the category."""
     traces = []
@@ -371,29 +383,22 @@ def _mark_traces(marks: list[Mark], url_for: Callable[[Event], str]) -> list[dic
         if bars:
             traces.append(
                 {
+                    **_category_trace(category, bars, url_for),
                     "type": "bar",
                     "orientation": "h",
-                    "name": escape(category.name, quote=False),
                     "base": [_x(m.start) for m in bars],
                     "x": [_ms(m.stop - m.start) for m in bars],
-                    "y": [m.y for m in bars],
                     "width": BAR_THICKNESS,
-                    "customdata": [card_data(m.event, url_for) for m in bars],
-                    "hoverinfo": "none",
                     "marker": {"color": category.colour, "line": {"width": 0}},
-                    "showlegend": False,
                 }
             )
         if points:
             traces.append(
                 {
+                    **_category_trace(category, points, url_for),
                     "type": "scatter",
                     "mode": "markers",
-                    "name": escape(category.name, quote=False),
                     "x": [_x(m.start) for m in points],
-                    "y": [m.y for m in points],
-                    "customdata": [card_data(m.event, url_for) for m in points],
-                    "hoverinfo": "none",
                     "cliponaxis": True,
                     "marker": {
                         "color": category.colour,
@@ -403,7 +408,6 @@ def _mark_traces(marks: list[Mark], url_for: Callable[[Event], str]) -> list[dic
                         # A ring in the page's colour keeps touching marks apart.
                         "line": {"width": 1.5, "color": "rgba(255,255,255,0.9)"},
                     },
-                    "showlegend": False,
                 }
             )
     return traces
