@@ -24,8 +24,6 @@ from timeline import models
 from timeline.filters import EventFilter
 
 CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Link")
-# Pym.js parents add these to a frame's address; they change nothing in the response.
-IGNORED_PARAMS = frozenset({"initialWidth", "childId", "parentTitle", "parentUrl"})
 
 
 # The version moves only when what the public can see changes: a draft saved at 3 a.m. must
