@@ -137,6 +137,11 @@ def test_a_bad_record_names_where_it_is_and_imports_nothing(tmp_path, make_event
             lambda d: d["events"][0].update(citations=[]),
             "events[0], citations: A published event needs at least one citation. Nothing",
         ),
+        # Scheduled is published, later: it would go live with nothing cited.
+        (
+            lambda d: d["events"][0].update(citations=[], publish_at="2999-01-01T00:00:00Z"),
+            "events[0], citations: A published event needs at least one citation. Nothing",
+        ),
         (lambda d: d["events"][0]["claims"][0].update(kind="rumour"), "events[0], kind:"),
         (lambda d: d.update(version=99), "version: this site reads version 1 only"),
         (lambda d: d.update(format="something-else"), "format: not a timeline-archive"),

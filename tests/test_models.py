@@ -84,7 +84,7 @@ def test_a_published_event_needs_a_citation(category):
     assert event.citation_problem(cited=True) is None
 
 
-def test_a_published_event_with_a_citation_is_valid(make_event):
+def test_a_published_event_with_a_citation_passes_validation_and_the_rule(make_event):
     event = make_event(status="draft")
     event.status = "published"
     event.full_clean()

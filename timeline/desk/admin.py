@@ -352,8 +352,9 @@ class EventAdmin(VersionAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except conflicts.Overtaken:
-            # Its transaction is rolled back; the form's check now sees the other save and
-            # says what it changed, as for any save from an older version.
+            # Its savepoint is rolled back. Read committed (PostgreSQL's default; SQLite's
+            # writers never get here, as BEGIN IMMEDIATE holds the write lock throughout), so
+            # the form's check now sees the other save and says what it changed.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj: Event, form, change: bool) -> None:
