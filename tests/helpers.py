@@ -20,7 +20,17 @@ CHANGELIST = "admin:timeline_event_changelist"
 INLINES = {
     "event_actors": ["actor", "role", "note"],
     "citations": ["source", "quote", "note"],
-    "claims": ["kind", "value", "value_max", "text", "source", "attributed_to"],
+    "claims": [
+        "kind",
+        "qualifier",
+        "value",
+        "value_max",
+        "text",
+        "source",
+        "attributed_to",
+        "reported_timezone",
+        "sequence",
+    ],
     "links_out": ["to_event", "kind"],
 }
 

@@ -374,7 +374,9 @@ def _actors_in_order() -> Prefetch:
 
 def _claims_in_order() -> Prefetch:
     return Prefetch(
-        "claims", queryset=Claim.objects.select_related("source", "attributed_to").order_by("pk")
+        # In the order they were given (Claim.Meta): the headline is the latest.
+        "claims",
+        queryset=Claim.objects.select_related("source", "attributed_to"),
     )
 
 
@@ -608,10 +610,16 @@ class Event(models.Model):
         return self.title[:39].rsplit(" ", 1)[0].rstrip(" ,;:–—-") + "…"
 
     def headline_claim(self) -> "Claim | None":
-        """The figure a card leads with: the first death toll, else injuries, else any figure."""
+        """The figure a card leads with: the death toll, else injuries, else any figure — the
+        latest given where they are dated (Kerman's 56, not the morning's 32), else the first."""
         figures = [c for c in self.claims.all() if c.value is not None]
         rank = {Claim.Kind.DEATHS: 0, Claim.Kind.INJURIES: 1}
-        return min(figures, key=lambda c: rank.get(c.kind, 2), default=None)
+        best = min((rank.get(c.kind, 2) for c in figures), default=None)
+        kind = [c for c in figures if rank.get(c.kind, 2) == best]
+        dated = [c for c in kind if c.reported_at is not None]
+        if dated:
+            return max(dated, key=lambda c: (c.reported_at, c.sequence))
+        return kind[0] if kind else None
 
     @property
     def display_start(self) -> str:
@@ -822,6 +830,9 @@ class Citation(models.Model):
         return f"{self.source} on {self.event}"
 
 
+FIGURE_NOUNS = {"deaths": "dead", "injuries": "injured", "munitions": "rockets or missiles"}
+
+
 class Claim(models.Model):
     class Kind(models.TextChoices):
         DEATHS = "deaths", "Deaths"
@@ -829,8 +840,24 @@ class Claim(models.Model):
         MUNITIONS = "munitions", "Rockets or missiles"
         STATEMENT = "statement", "Statement"
 
+    class Qualifier(models.TextChoices):
+        """The words a figure came with: "more than 50" is not 50."""
+
+        EXACT = "exact", "Exactly (as given)"
+        AT_LEAST = "at_least", "At least"
+        MORE_THAN = "more_than", "More than"
+        ABOUT = "about", "About"
+        UP_TO = "up_to", "Up to"
+        FEWER_THAN = "fewer_than", "Fewer than"
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="claims")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    qualifier = models.CharField(
+        max_length=12,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text="As the figure was given: “more than 50” is More than, 50.",
+    )
     value = models.PositiveIntegerField(null=True, blank=True)
     value_max = models.PositiveIntegerField(
         null=True, blank=True, help_text="For a range such as 11–16: the upper figure."
@@ -847,9 +874,28 @@ class Claim(models.Model):
         related_name="claims",
         help_text="Who said it, if not the source itself (e.g. IRINN, US officials).",
     )
+    # When the figure was given, as precisely as known and on whose clock: tolls move.
+    reported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the figure was given (stored in UTC)."
+    )
+    reported_precision = models.CharField(
+        max_length=10, choices=Precision.choices, blank=True, default=""
+    )
+    reported_timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="The clock it was given on; empty for the event's own.",
+    )
+    sequence = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="For figures given the same day in a known order: 1, 2, 3…",
+    )
 
     class Meta:
-        ordering = ["kind", "pk"]
+        # Figures of a kind in the order they were given; ones not dated keep their entry order
+        # after the dated ones.
+        ordering = ["kind", F("reported_at").asc(nulls_last=True), "sequence", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(value_max__isnull=True)
@@ -863,11 +909,33 @@ class Claim(models.Model):
 
     @property
     def figure(self) -> str:
+        """The figure in the words it came with: "more than 50", "11–16", "56"."""
         if self.value is None:
             return ""
+        number = f"{self.value:,}"
         if self.value_max is not None and self.value_max != self.value:
-            return f"{self.value:,}–{self.value_max:,}"
-        return f"{self.value:,}"
+            number = f"{self.value:,}–{self.value_max:,}"
+        if self.qualifier in ("", self.Qualifier.EXACT):
+            return number
+        return f"{self.Qualifier(self.qualifier).label.lower()} {number}"
+
+    @property
+    def headline(self) -> str:
+        """The figure as a card leads with it: "56 dead — IRINN, via CNN, 7 Jan 2020"."""
+        noun = FIGURE_NOUNS.get(self.kind, self.get_kind_display().lower())
+        return f"{self.figure} {noun} — {self.attribution}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.reported_timezone or self.event.timezone or "UTC")
+
+    @property
+    def reported_when(self) -> str:
+        """When it was given, honest to its precision: "7 January 2020"."""
+        if self.reported_at is None:
+            return ""
+        precision = Precision(self.reported_precision or Precision.DAY)
+        return precision.describe_local(self.reported_at, self.zone)
 
     @property
     def attribution(self) -> str:
@@ -882,6 +950,10 @@ class Claim(models.Model):
             raise ValidationError({"value_max": "The upper figure must be at least the lower."})
         if self.kind != self.Kind.STATEMENT and self.value is None:
             raise ValidationError({"value": "A figure is needed for this kind of claim."})
+        if self.reported_at is not None and not self.reported_precision:
+            self.reported_precision = Precision.DAY
+        if self.reported_at is None:
+            self.reported_precision = ""
 
 
 class EventLink(models.Model):

@@ -154,11 +154,33 @@ class CitationOut(Schema):
 class ClaimFields(ModelSchema):
     class Meta:
         model = models.Claim
-        fields = ["kind", "value", "value_max", "text", "attributed_to", "source"]
+        fields = [
+            "kind",
+            "qualifier",
+            "value",
+            "value_max",
+            "text",
+            "attributed_to",
+            "source",
+            "reported_at",
+            "reported_precision",
+            "sequence",
+        ]
 
 
 class ClaimOut(ClaimFields, AllRequired):
     kind: _enum(models.Claim.Kind)
+    qualifier: _enum(models.Claim.Qualifier) = Field(
+        description="The words the figure came with: more_than 50 is “more than 50”."
+    )
+    figure: str = Field(description="The figure as written: “more than 50”, “11–16”, “56”.")
+    reported_at: dt.datetime | None = Field(description="When the figure was given (UTC).")
+    reported_precision: _enum(models.Precision) | Literal[""] = Field(
+        description="How much of reported_at is known; empty when it is not dated."
+    )
+    reported_timezone: str = Field(
+        description="The clock it was given on (IANA zone); empty for the event's own."
+    )
     attributed_to: ActorRef | None = Field(description="Who said it, if not the source itself.")
     source: SourceOut
 

@@ -219,9 +219,11 @@ def describe_part(model, row: dict) -> str:
         note = f" ({row['note']})" if row.get("note") else ""
         return f"{source}{quote}{note}"
     if model is Claim:
-        figure = "" if row.get("value") is None else f"{row['value']}"
-        if row.get("value_max") is not None:
-            figure += f"–{row['value_max']}"
+        figure = Claim(
+            qualifier=row.get("qualifier", ""), value=row["value"], value_max=row["value_max"]
+        ).figure
+        if row.get("reported_at"):
+            figure += f", given {dates.short_date(row['reported_at'])}"
         said = (
             f", said by {_name(Actor, row['attributed_to_id'])}" if row["attributed_to_id"] else ""
         )

@@ -1,11 +1,23 @@
 """The parts of an event edited on its page, each in an inline of its own: who (actors and
 their roles), where it was reported (citations), who said how many (claims), and links."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from timeline.models import Citation, Claim, EventActor, EventLink, Source
+from timeline.desk.entry import When, WhenField
+from timeline.models import (
+    Citation,
+    Claim,
+    EventActor,
+    EventLink,
+    Precision,
+    Source,
+    validate_timezone,
+)
 
 
 class CitationFormSet(forms.BaseInlineFormSet):
@@ -27,11 +39,50 @@ class ClaimForm(forms.ModelForm):
         error_messages = {"text": {"required": "Write the claim as it was reported."}}
         widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80})}
 
+    # When the figure was given, typed as the clock read where it was given, at any precision.
+    reported = WhenField(
+        label="Given on",
+        required=False,
+        help_text="When this figure was given, e.g. 7 Jan 2020 or 7 Jan 2020 14:10.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # ClaimFormSet fills it from the citations when it is left empty.
         self.fields["source"].required = False
         self.fields["source"].help_text = "Leave empty to use the first source cited above."
+        # Left out (a form from before they existed, a script), they mean "as given", "no order".
+        for name in ("qualifier", "sequence"):
+            if name in self.fields:
+                self.fields[name].required = False
+        claim = self.instance
+        if claim.reported_at is not None and claim.event_id:
+            local = claim.reported_at.astimezone(claim.zone).replace(tzinfo=None)
+            self.initial["reported"] = When(local, claim.reported_precision or "day")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "qualifier" in self.fields and not cleaned.get("qualifier"):
+            cleaned["qualifier"] = Claim.Qualifier.EXACT
+        if "sequence" in self.fields and cleaned.get("sequence") is None:
+            cleaned["sequence"] = 0
+        when = cleaned.get("reported")
+        if not isinstance(when, When):
+            self.instance.reported_at, self.instance.reported_precision = None, ""
+            return cleaned
+        # The event form has written its zone onto the event by now.
+        name = cleaned.get("reported_timezone") or getattr(self.instance.event, "timezone", "")
+        try:
+            validate_timezone(name or "UTC")
+        except ValidationError as exc:
+            self.add_error("reported_timezone", exc)
+            return cleaned
+        zone = ZoneInfo(name or "UTC")
+        moment = when.moment
+        local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+        self.instance.reported_at = Precision(when.precision).start_of(local).astimezone(dt.UTC)
+        self.instance.reported_precision = when.precision
+        return cleaned
 
 
 class EventActorInline(admin.TabularInline):
@@ -91,7 +142,12 @@ class ClaimInline(admin.StackedInline):
     form = ClaimForm
     formset = ClaimFormSet
     autocomplete_fields = ["source", "attributed_to"]
-    fields = [("kind", "value", "value_max"), "text", ("source", "attributed_to")]
+    fields = [
+        ("kind", "qualifier", "value", "value_max"),
+        "text",
+        ("source", "attributed_to"),
+        ("reported", "reported_timezone", "sequence"),
+    ]
     verbose_name_plural = "Figures: who said how many"
     extra = 1
 

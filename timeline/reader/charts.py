@@ -58,7 +58,6 @@ LINK_STYLES = {
     EventLink.Kind.PART_OF: "dashdot",
     EventLink.Kind.CONTEXT: "dot",
 }
-FIGURE_NOUNS = {"deaths": "dead", "injuries": "injured", "munitions": "rockets or missiles"}
 
 
 def _x(moment: dt.datetime) -> str:
@@ -112,10 +111,7 @@ def card_data(event: Event, url_for: Callable[[Event], str] = Event.get_absolute
     `url_for`), date, title, headline figure with who gave it]. The page writes it with
     textContent."""
     claim = event.headline_claim()
-    headline = ""
-    if claim is not None:
-        noun = FIGURE_NOUNS.get(claim.kind, claim.get_kind_display().lower())
-        headline = f"{claim.figure} {noun} — {claim.attribution}"
+    headline = claim.headline if claim is not None else ""
     return [
         event.slug,
         url_for(event),

@@ -1,0 +1,121 @@
+"""Claims keep their words ("more than 50") and when they were given, in every output."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.helpers import change_url, form_data
+from timeline.models import Claim, Event
+
+pytestmark = pytest.mark.django_db
+
+SEED = "fixtures/us-iran-2019-2020.json"
+TEHRAN = dt.timezone(dt.timedelta(hours=3, minutes=30))
+
+
+@pytest.fixture
+def seed(db):
+    call_command("loaddata", SEED, verbosity=0)
+
+
+def _figures(html: str) -> list[str]:
+    return re.findall(r'<td class="figure">([^<]*)</td>', html)
+
+
+def test_a_qualified_figure_reads_as_it_was_given_on_the_event_page(client, seed):
+    html = client.get("/events/kerman-funeral-stampede/").content.decode()
+    assert "more than 50" in _figures(html)
+    assert "50" not in _figures(html)  # never the bare number the coroner did not give
+
+
+def test_kerman_figures_are_in_the_order_they_were_given_on_the_day(client, seed):
+    event = Event.objects.get(slug="kerman-funeral-stampede")
+    deaths = [c.figure for c in event.claims.filter(kind="deaths")]
+    assert deaths == ["32", "35", "40", "more than 50", "56"]
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert _figures(html)[:5] == deaths
+    assert "7 January 2020" in html[html.index('id="claims-heading"') :]
+
+
+def test_undated_figures_follow_the_dated_ones_and_ties_go_by_sequence(make_event, source):
+    event = make_event("Toll")  # brings one undated figure, "1 dead"
+    day = dt.datetime(2020, 1, 7, tzinfo=dt.UTC)
+    for value, sequence in ((3, 2), (2, 1)):
+        Claim.objects.create(
+            event=event,
+            kind="deaths",
+            value=value,
+            text=f"{value} dead",
+            source=source,
+            reported_at=day,
+            reported_precision="day",
+            sequence=sequence,
+        )
+    assert [c.value for c in event.claims.all()] == [2, 3, 1]
+
+
+def test_the_chart_card_and_the_list_lead_with_the_latest_attributed_figure(client, seed):
+    event = Event.objects.get(slug="kerman-funeral-stampede")
+    assert event.headline_claim().headline.startswith("56 dead — IRINN")
+    html = client.get("/").content.decode()
+    card = html[html.index('id="event-kerman-funeral-stampede"') :]
+    assert '<p class="headline-figure">56 dead — IRINN' in card[: card.index("</article>")]
+    figure = json.loads(
+        html.split('id="timeline-figure" type="application/json">')[1].split("<")[0]
+    )
+    cards = [row for trace in figure["data"] for row in trace.get("customdata", [])]
+    kerman = next(row for row in cards if row[0] == "kerman-funeral-stampede")
+    assert kerman[4].startswith("56 dead — IRINN")
+
+
+def test_the_api_gives_the_qualifier_the_figure_as_written_and_when_it_was_given(client, seed):
+    body = client.get("/api/events/kerman-funeral-stampede").json()
+    coroner = next(c for c in body["claims"] if c["qualifier"] == "more_than")
+    assert (coroner["value"], coroner["figure"]) == (50, "more than 50")
+    assert coroner["reported_precision"] == "day"
+    given = dt.datetime.fromisoformat(coroner["reported_at"]).astimezone(TEHRAN)
+    assert given.date() == dt.date(2020, 1, 7)
+    assert [c["sequence"] for c in body["claims"] if c["kind"] == "deaths"] == [1, 2, 3, 4, 5]
+
+
+def test_ain_al_asad_has_no_deaths_on_8_january_and_109_brain_injuries_on_10_february(seed):
+    event = Event.objects.get(slug="iranian-missile-strikes-ain-al-asad-erbil")
+    dated = {c.value: c.reported_when for c in event.claims.exclude(reported_at=None)}
+    assert dated == {0: "8 January 2020", 109: "10 February 2020"}
+
+
+def test_an_editor_types_when_a_figure_was_given_and_its_qualifier(client, publisher, make_event):
+    event = make_event("Stampede", status="draft")
+    client.force_login(publisher)
+    data = form_data(event, event.category)
+    data.update(
+        {
+            "claims-0-qualifier": "more_than",
+            "claims-0-value": "50",
+            "claims-0-reported": "7 Jan 2020 14:10",
+            "claims-0-reported_timezone": "Asia/Tehran",
+            "claims-0-sequence": "4",
+        }
+    )
+    assert client.post(change_url(event), data).status_code == 302
+    claim = event.claims.get()
+    assert (claim.figure, claim.sequence, claim.reported_precision) == ("more than 50", 4, "minute")
+    assert claim.reported_at == dt.datetime(2020, 1, 7, 10, 40, tzinfo=dt.UTC)
+    # The form shows it back as typed, on the clock it was given on.
+    form = client.get(change_url(event)).content.decode()
+    assert 'value="2020-01-07 14:10"' in form
+
+
+def test_a_figure_given_on_an_unknown_clock_is_a_form_error_not_a_crash(
+    client, publisher, make_event
+):
+    event = make_event("Stampede", status="draft")
+    client.force_login(publisher)
+    data = form_data(event, event.category)
+    data.update({"claims-0-reported": "7 Jan 2020", "claims-0-reported_timezone": "Mars/Base"})
+    response = client.post(change_url(event), data)
+    assert response.status_code == 200
+    assert event.claims.get().reported_at is None
