@@ -113,7 +113,7 @@ def test_an_event_carries_its_place_actors_citations_claims_and_links(
         event=reply, kind="deaths", value=80, text="80 killed", source=source, attributed_to=irinn
     )
     data = client.get(f"/api/events/{reply.slug}").json()
-    assert data["actors"] == [{"slug": "irgc", "name": "IRGC", "role": "perpetrator"}]
+    assert data["actors"] == [{"slug": "irgc", "name": "IRGC", "role": "perpetrator", "note": ""}]
     assert data["citations"][0]["source"]["publisher"] == "CNN"
     assert data["citations"][0]["quote"] == "A quoted passage."
     eighty = next(c for c in data["claims"] if c["value"] == 80)

@@ -664,10 +664,11 @@ class Event(models.Model):
     def source_count(self) -> int:
         return len({c.source_id for c in self.citations.all()})
 
-    def actors_by_role(self) -> list[tuple[str, list["Actor"]]]:
-        groups: dict[str, list[Actor]] = {}
+    def actors_by_role(self) -> list[tuple[str, list["EventActor"]]]:
+        """Roles in the order first given, each with its actors and their notes."""
+        groups: dict[str, list[EventActor]] = {}
         for role in self.event_actors.all():
-            groups.setdefault(role.get_role_display(), []).append(role.actor)
+            groups.setdefault(role.get_role_display(), []).append(role)
         return list(groups.items())
 
     def claims_by_kind(self) -> list[tuple[str, list["Claim"]]]:
@@ -794,12 +795,19 @@ class EventActor(models.Model):
         PARTICIPANT = "participant", "Participant"
         MOURNER = "mourner", "Mourner"
         OBJECTED = "objected", "Objected"
-        REPORTER = "reporter", "Reporter"
+        # Who told of it, apart from who took part: a spokesman is not a journalist.
+        OFFICIAL_SOURCE = "official_source", "Official source"
+        SPOKESPERSON = "spokesperson", "Spokesperson"
+        REPORTING_OUTLET = "reporting_outlet", "Reporting outlet"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_actors")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_roles")
     role = models.CharField(max_length=20, choices=Role.choices)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown beside the role: “blamed by the US; Kata'ib Hezbollah denied it”.",
+    )
 
     class Meta:
         verbose_name = "actor in event"

@@ -143,6 +143,7 @@ class EventActorOut(Schema):
     slug: str = Field(alias="actor.slug")
     name: str = Field(alias="actor.name")
     role: _enum(models.EventActor.Role)
+    note: str = Field(description="What the record says of the role, e.g. who blamed them.")
 
 
 class CitationOut(Schema):

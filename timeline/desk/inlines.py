@@ -55,6 +55,8 @@ class ClaimForm(forms.ModelForm):
         for name in ("qualifier", "sequence"):
             if name in self.fields:
                 self.fields[name].required = False
+        if "reported_timezone" in self.fields:
+            self.fields["reported_timezone"].label = "Its time zone"
         claim = self.instance
         if claim.reported_at is not None and claim.event_id:
             local = claim.reported_at.astimezone(claim.zone).replace(tzinfo=None)
