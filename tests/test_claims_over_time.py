@@ -1,6 +1,8 @@
 """Claims keep their words ("more than 50") and when they were given, in every output."""
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 
@@ -119,3 +121,16 @@ def test_a_figure_given_on_an_unknown_clock_is_a_form_error_not_a_crash(
     response = client.post(change_url(event), data)
     assert response.status_code == 200
     assert event.claims.get().reported_at is None
+
+
+def test_the_csv_export_gives_each_figure_in_its_words_with_when_it_was_given(client, seed):
+    response = client.get("/api/events.csv?q=Kerman")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    stampede = next(row for row in rows if row["slug"] == "kerman-funeral-stampede")
+    figures = stampede["figures"].split("; ")
+    assert "more than 50 dead — Coroner, via Radio Farda, 7 Jan 2020 (given 7 January 2020)" in (
+        figures
+    )
+    assert figures.index(next(f for f in figures if f.startswith("32 dead"))) < figures.index(
+        next(f for f in figures if f.startswith("56 dead"))
+    )

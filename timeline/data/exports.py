@@ -44,6 +44,7 @@ CSV_COLUMNS = [
     "importance",
     "actors",
     "sources",
+    "figures",
     "summary",
     "url",
 ]
@@ -89,6 +90,13 @@ def events_csv(events, request: HttpRequest) -> str:
             f"{source.publisher}: {source.title}" + (f" <{source.url}>" if source.url else "")
             for source in _sources(event)
         )
+        # Each figure in its own words, who gave it and when: "more than 50 dead — Coroner, via
+        # Radio Farda, 7 Jan 2020 (given 7 January 2020)".
+        figures = "; ".join(
+            claim.headline + (f" (given {claim.reported_when})" if claim.reported_at else "")
+            for claim in event.claims.all()
+            if claim.value is not None
+        )
         # Numbers stay numbers (a negative latitude is data, not a formula); text is quoted.
         writer.writerow(
             [
@@ -108,6 +116,7 @@ def events_csv(events, request: HttpRequest) -> str:
                 event.importance,
                 _cell(actors),
                 _cell(sources),
+                _cell(figures),
                 _cell(event.summary),
                 absolute_url(request, event.get_absolute_url()),
             ]
