@@ -24,7 +24,7 @@ def seed(db):
 
 
 def _figures(html: str) -> list[str]:
-    return re.findall(r'<td class="figure">([^<]*)</td>', html)
+    return [f.strip() for f in re.findall(r'<td class="figure">([^<]*)', html)]
 
 
 def test_a_qualified_figure_reads_as_it_was_given_on_the_event_page(client, seed):
@@ -134,3 +134,14 @@ def test_the_csv_export_gives_each_figure_in_its_words_with_when_it_was_given(cl
     assert figures.index(next(f for f in figures if f.startswith("32 dead"))) < figures.index(
         next(f for f in figures if f.startswith("56 dead"))
     )
+
+
+def test_the_latest_of_several_figures_from_one_teller_is_marked_and_none_is_averaged(client, seed):
+    event = Event.objects.get(slug="kerman-funeral-stampede")
+    deaths = dict(event.claims_by_kind())["Deaths"]
+    marked = [(c.figure, c.attributed_to.name) for c in deaths if c.latest_of_several]
+    # Koulivand gave 32, then 40: his 40 is marked; every figure stays listed on its own.
+    assert marked == [("40", "Pirhossein Koulivand")]
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert '40 <span class="latest">latest from Pirhossein Koulivand</span>' in html
+    assert len(_figures(html)) == event.claims.count()

@@ -672,9 +672,19 @@ class Event(models.Model):
         return list(groups.items())
 
     def claims_by_kind(self) -> list[tuple[str, list["Claim"]]]:
+        """Claims by kind, in the order given; where one teller gave a kind of figure more than
+        once, their latest is marked (`claim.latest_of_several`), the others stay beside it."""
         groups: dict[str, list[Claim]] = {}
         for claim in self.claims.all():
             groups.setdefault(claim.get_kind_display(), []).append(claim)
+        for claims in groups.values():
+            by_teller: dict[tuple, list[Claim]] = {}
+            for claim in claims:
+                if claim.value is not None and claim.reported_at is not None:
+                    by_teller.setdefault(claim.teller, []).append(claim)
+            for given in by_teller.values():
+                if len(given) > 1:
+                    max(given, key=lambda c: (c.reported_at, c.sequence)).latest_of_several = True
         return list(groups.items())
 
     def published_links(self) -> list[tuple[str, "Event"]]:
@@ -926,6 +936,18 @@ class Claim(models.Model):
         if self.qualifier in ("", self.Qualifier.EXACT):
             return number
         return f"{self.Qualifier(self.qualifier).label.lower()} {number}"
+
+    # Set by Event.claims_by_kind on the newest of several figures from one teller.
+    latest_of_several = False
+
+    @property
+    def teller(self) -> tuple:
+        """Who gave the figure: the one it is attributed to, else the outlet we read it in."""
+        return (
+            ("actor", self.attributed_to_id)
+            if self.attributed_to_id
+            else ("source", self.source_id)
+        )
 
     @property
     def headline(self) -> str:
