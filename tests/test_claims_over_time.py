@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from tests.helpers import change_url, form_data
 from timeline.models import Claim, Event
@@ -145,3 +146,43 @@ def test_the_latest_of_several_figures_from_one_teller_is_marked_and_none_is_ave
     html = client.get(event.get_absolute_url()).content.decode()
     assert '40 <span class="latest">latest from Pirhossein Koulivand</span>' in html
     assert len(_figures(html)) == event.claims.count()
+
+
+def test_a_new_event_takes_a_dated_figure_on_its_own_clock(client, editor, category, source):
+    client.force_login(editor)
+    data = form_data(None, category)  # a new event in Asia/Baghdad
+    data.update(
+        {
+            "citations-TOTAL_FORMS": 1,
+            "citations-0-source": source.pk,
+            "claims-TOTAL_FORMS": 1,
+            "claims-0-kind": "deaths",
+            "claims-0-value": "25",
+            "claims-0-text": "25 people were killed.",
+            "claims-0-reported": "30 Dec 2019 09:00",
+        }
+    )
+    response = client.post(reverse("admin:timeline_event_add"), data)
+    assert response.status_code == 302
+    claim = Claim.objects.get(event__slug="airport-strike")
+    assert claim.reported_at == dt.datetime(2019, 12, 30, 6, 0, tzinfo=dt.UTC)
+
+
+def test_the_history_says_when_a_figure_was_given_on_its_own_clock_and_its_order(
+    client, publisher, make_event
+):
+    event = make_event("Stampede", status="draft")
+    client.force_login(publisher)
+    client.get(change_url(event))  # the desk keeps a first version to compare with
+    data = form_data(event, event.category)
+    data.update(
+        {
+            "claims-0-reported": "7 Jan 2020",
+            "claims-0-reported_timezone": "Asia/Tehran",
+            "claims-0-sequence": "2",
+        }
+    )
+    assert client.post(change_url(event), data).status_code == 302
+    history = client.get(reverse("admin:timeline_event_history", args=[event.pk]))
+    # Stored as 6 January 20:30 UTC; given on 7 January in Tehran.
+    assert "given 7 January 2020 (no. 2 that day)" in history.content.decode()

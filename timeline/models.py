@@ -2,10 +2,10 @@
 
 import datetime as dt
 from functools import cache, cached_property
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import Count, F, Func, Prefetch, Q, Subquery
@@ -933,7 +933,7 @@ class Claim(models.Model):
         number = f"{self.value:,}"
         if self.value_max is not None and self.value_max != self.value:
             number = f"{self.value:,}–{self.value_max:,}"
-        if self.qualifier in ("", self.Qualifier.EXACT):
+        if self.qualifier not in self.Qualifier or self.qualifier == self.Qualifier.EXACT:
             return number
         return f"{self.Qualifier(self.qualifier).label.lower()} {number}"
 
@@ -957,7 +957,11 @@ class Claim(models.Model):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.reported_timezone or self.event.timezone or "UTC")
+        try:
+            return ZoneInfo(self.reported_timezone or self.event.timezone or "UTC")
+        except (ValueError, ZoneInfoNotFoundError, ObjectDoesNotExist):
+            # A zone no longer known, or no event to ask (a deleted one in the history): UTC.
+            return ZoneInfo("UTC")
 
     @property
     def reported_when(self) -> str:

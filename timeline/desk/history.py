@@ -219,11 +219,22 @@ def describe_part(model, row: dict) -> str:
         note = f" ({row['note']})" if row.get("note") else ""
         return f"{source}{quote}{note}"
     if model is Claim:
-        figure = Claim(
-            qualifier=row.get("qualifier", ""), value=row["value"], value_max=row["value_max"]
-        ).figure
-        if row.get("reported_at"):
-            figure += f", given {dates.short_date(row['reported_at'])}"
+        claim = Claim(
+            event_id=row["event_id"],
+            qualifier=row.get("qualifier", ""),
+            value=row["value"],
+            value_max=row["value_max"],
+            reported_at=row.get("reported_at"),
+            reported_precision=row.get("reported_precision", ""),
+            reported_timezone=row.get("reported_timezone", ""),
+        )
+        figure = claim.figure
+        if claim.reported_at:
+            # As the page says it, on its own clock and to its precision: a change of either
+            # is a change the history and the review must show.
+            figure += f", given {claim.reported_when}"
+        if row.get("sequence"):
+            figure += f" (no. {row['sequence']} that day)"
         said = (
             f", said by {_name(Actor, row['attributed_to_id'])}" if row["attributed_to_id"] else ""
         )

@@ -58,7 +58,7 @@ class ClaimForm(forms.ModelForm):
         if "reported_timezone" in self.fields:
             self.fields["reported_timezone"].label = "Its time zone"
         claim = self.instance
-        if claim.reported_at is not None and claim.event_id:
+        if claim.reported_at is not None and claim.pk:
             local = claim.reported_at.astimezone(claim.zone).replace(tzinfo=None)
             self.initial["reported"] = When(local, claim.reported_precision or "day")
 
@@ -72,8 +72,10 @@ class ClaimForm(forms.ModelForm):
         if not isinstance(when, When):
             self.instance.reported_at, self.instance.reported_precision = None, ""
             return cleaned
-        # The event form has written its zone onto the event by now.
-        name = cleaned.get("reported_timezone") or getattr(self.instance.event, "timezone", "")
+        # The event as this save has it (set by ClaimFormSet): a new one has no row yet, and an
+        # edited one may be changing its zone in the same save.
+        event = getattr(self, "parent_event", None)
+        name = cleaned.get("reported_timezone") or getattr(event, "timezone", "")
         try:
             validate_timezone(name or "UTC")
         except ValidationError as exc:
@@ -113,6 +115,11 @@ class CitationInline(admin.StackedInline):
 class ClaimFormSet(forms.BaseInlineFormSet):
     """A claim left without a source takes the event's first cited one: the source is chosen
     once, in Sources, for the usual event reported by one outlet."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.parent_event = self.instance
+        return form
 
     def clean(self):
         super().clean()
