@@ -25,7 +25,7 @@ def seed(db):
 
 
 def _figures(html: str) -> list[str]:
-    return [f.strip() for f in re.findall(r'<td class="figure">([^<]*)', html)]
+    return [f.strip() for f in re.findall(r'<td class="figure"[^>]*>([^<]*)', html)]
 
 
 def test_a_qualified_figure_reads_as_it_was_given_on_the_event_page(client, seed):
@@ -186,3 +186,69 @@ def test_the_history_says_when_a_figure_was_given_on_its_own_clock_and_its_order
     history = client.get(reverse("admin:timeline_event_history", args=[event.pk]))
     # Stored as 6 January 20:30 UTC; given on 7 January in Tehran.
     assert "given 7 January 2020 (no. 2 that day)" in history.content.decode()
+
+
+def _history(html: str, slug: str, kind: str) -> dict:
+    found = re.search(
+        rf'<script id="history-{slug}-{kind}" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert found, f"no {kind} chart on {slug}"
+    return json.loads(found.group(1))
+
+
+def test_the_step_chart_draws_each_tellers_figures_in_the_order_given(client, seed):
+    event = Event.objects.get(slug="kerman-funeral-stampede")
+    html = client.get(event.get_absolute_url()).content.decode()
+    figure = _history(html, event.slug, "deaths")
+    drawn = [(trace["y"], trace["text"]) for trace in figure["data"]]
+    expected: dict[str, list] = {}
+    for claim in Claim.objects.filter(event=event, kind="deaths").order_by("sequence"):
+        teller = claim.attributed_to.name if claim.attributed_to else claim.source.publisher
+        expected.setdefault(teller, []).append(claim)
+    assert drawn == [
+        ([c.value for c in given], [c.figure for c in given]) for given in expected.values()
+    ]
+    assert ["step"] == list({trace["line"]["shape"] == "hv" and "step" for trace in figure["data"]})
+    # Kerman's five came the same day: in order, not stacked on one instant.
+    xs = sorted(x for trace in figure["data"] for x in trace["x"])
+    assert xs == list(range(5))
+    assert figure["layout"]["xaxis"]["ticktext"] == ["7 Jan", "then", "then", "then", "then"]
+
+
+def test_the_latest_figure_of_each_teller_is_marked_and_bounds_are_hollow(client, seed):
+    html = client.get("/events/kerman-funeral-stampede/").content.decode()
+    figure = _history(html, "kerman-funeral-stampede", "deaths")
+    koulivand = next(t for t in figure["data"] if t["y"] == [32, 40])
+    assert koulivand["marker"]["size"][-1] > koulivand["marker"]["size"][0]
+    coroner = next(t for t in figure["data"] if t["text"] == ["more than 50"])
+    assert coroner["marker"]["symbol"][0].endswith("-open")
+    assert "Pirhossein Koulivand: 32, then 40 (latest)" in html
+    # Said once more for screen readers, as the chart's label.
+    assert re.search(
+        r'role="img" aria-label="Deaths, in the order given \(7 January 2020\): [^"]*IRINN: 56',
+        html,
+    )
+
+
+def test_a_kind_given_only_once_with_a_date_has_no_step_chart(client, seed):
+    html = client.get("/events/iranian-missile-strikes-ain-al-asad-erbil/").content.decode()
+    assert 'id="history-iranian-missile-strikes-ain-al-asad-erbil-injuries"' not in html
+    undated = client.get("/events/k1-air-base-rocket-attack/").content.decode()
+    assert "how the figure changed" not in undated
+    assert "chart.js" not in undated  # no chart, no script to fetch
+
+
+def test_the_event_panel_carries_the_step_chart_too(client, seed):
+    panel = client.get("/events/kerman-funeral-stampede/", headers={"HX-Request": "true"})
+    html = panel.content.decode()
+    assert "<html" not in html
+    assert _history(html, "kerman-funeral-stampede", "injuries")["data"]
+
+
+def test_a_tellers_name_reaches_the_chart_escaped(client, seed):
+    from timeline.models import Actor
+
+    Actor.objects.filter(name="IRINN").update(name="<b>IRINN</b>")
+    html = client.get("/events/kerman-funeral-stampede/").content.decode()
+    assert "<b>IRINN</b>" not in html
+    assert "&lt;b&gt;IRINN&lt;/b&gt;: 56" in html

@@ -152,6 +152,14 @@ class Precision(models.TextChoices):
             unknown["hour"] = hours[1] - 1
         return local.replace(**unknown, second=59, microsecond=0)
 
+    def known_from(self, local: dt.datetime, part: str = "") -> dt.datetime:
+        """When a record at this precision can be said to have been known: its minute when
+        given to the minute; else only once its hour, day, month or year is over (a figure of
+        "7 January" is not known at noon that day)."""
+        if self == Precision.MINUTE:
+            return local.replace(second=0, microsecond=0)
+        return self.stop_of(local, part)
+
     def sort_moment(self, local: dt.datetime, part: str = "") -> dt.datetime:
         """Where an event falls in the chronology: its clock time when known; for a part of
         the day, the middle of it (so "early hours, after the 01:30 strikes" sorts after
@@ -204,3 +212,49 @@ class Precision(models.TextChoices):
             else:
                 text += f"; {_day_month(utc)} {utc:%H:%M} UTC"
         return text
+
+
+AS_OF_MESSAGE = (
+    "Enter a date or a time as YYYY-MM-DD or YYYY-MM-DDTHH:MM (the timeline's local time), "
+    "or an instant with its offset, e.g. 2020-01-07T12:00 or 2020-01-07T09:00Z."
+)
+_AS_OF = re.compile(r"^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?(Z|[+-]\d\d:\d\d)?)?$")
+
+
+class AsOf:
+    """A reader's "as it stood then": a day (its end), a local time, or an instant.
+
+    A local time is read on the timeline's main clock, given when the moment is asked for;
+    a day means all of it ("as of 7 January" includes what was said that evening).
+    """
+
+    def __init__(self, text: str):
+        if not _AS_OF.match(text):
+            raise ValueError(AS_OF_MESSAGE)
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(AS_OF_MESSAGE) from None
+        if not year_in_range(parsed):
+            raise ValueError(YEAR_RANGE_MESSAGE)
+        self.text = text
+        self.whole_day = "T" not in text
+        self._parsed = parsed
+
+    def moment(self, zone: dt.tzinfo) -> dt.datetime:
+        """The last instant that counts, as an aware datetime."""
+        if self._parsed.tzinfo is not None:
+            return self._parsed
+        local = self._parsed.replace(tzinfo=zone)
+        if self.whole_day:
+            # The next midnight on that clock, less the smallest step: the day's last instant.
+            following = (self._parsed + dt.timedelta(days=1)).replace(tzinfo=zone)
+            return following.astimezone(UTC) - dt.timedelta(microseconds=1)
+        return local.astimezone(UTC)
+
+    def describe(self, zone: dt.tzinfo) -> str:
+        """'7 January 2020, 12:00 Baghdad time (UTC+3)', or 'the end of 7 January 2020'."""
+        if self.whole_day:
+            return f"the end of {_day_month(self._parsed)} {self._parsed.year}"
+        local = self.moment(zone).astimezone(zone)
+        return f"{_day_month(local)} {local.year}, {local:%H:%M} {zone_name(local)}"

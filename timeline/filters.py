@@ -26,7 +26,18 @@ MAX_VALUES = 50
 MULTI_FIELDS = ("actor", "category", "country")
 LANES = [("category", "Category"), ("actor", "Actor")]
 FACET_FIELDS = [("category", "Categories"), ("actor", "Actors"), ("country", "Countries")]
-FIELD_NAMES = ["q", "start", "end", "category", "actor", "country", "lanes", "timeline", "page"]
+FIELD_NAMES = [
+    "q",
+    "start",
+    "end",
+    "category",
+    "actor",
+    "country",
+    "as_of",
+    "lanes",
+    "timeline",
+    "page",
+]
 
 
 def known_params(data) -> QueryDict:
@@ -78,6 +89,23 @@ class IsoDateFilter(django_filters.DateFilter):
         super().__init__(*args, **kwargs)
 
 
+class AsOfField(forms.CharField):
+    """`as_of` as sent: a day, a local time, or an instant (dates.AsOf)."""
+
+    def clean(self, value):
+        value = super().clean(value)  # a string, its length checked
+        if not value:
+            return None
+        try:
+            return dates.AsOf(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+class AsOfFilter(django_filters.CharFilter):
+    field_class = AsOfField
+
+
 class PageFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -113,6 +141,7 @@ class EventFilter(django_filters.FilterSet):
     country = django_filters.MultipleChoiceFilter(label="Countries", choices=[])
     start = IsoDateFilter(label="From", method="filter_start")
     end = IsoDateFilter(label="To", method="filter_end")
+    as_of = AsOfFilter(label="As known on", method="filter_as_of", max_length=40)
     timeline = django_filters.ModelChoiceFilter(
         label="Timeline",
         queryset=Timeline.objects.published(),
@@ -132,10 +161,11 @@ class EventFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = EventFilterForm
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(self, data=None, queryset=None, zone=None, **kwargs):
         if data is not None:
             data = known_params(data)
         super().__init__(data, queryset=queryset, **kwargs)
+        self._zone = zone
         # Only countries that occur are offered; any other code is a 400, not an empty page.
         codes = (
             Event.objects.published()
@@ -158,8 +188,41 @@ class EventFilter(django_filters.FilterSet):
     def filter_end(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset.in_range(end=value)
 
+    def filter_as_of(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.known_by(value.moment(self.zone)) if value else queryset
+
     def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset
+
+    @cached_property
+    def zone(self):
+        """The clock an `as_of` local time is read on: the view's timeline's, else the one
+        `timeline` names, else the newsroom's main timeline's."""
+        if self._zone is not None:
+            return self._zone
+        chosen = self.form.cleaned_data.get("timeline") if self.is_valid() else None
+        timeline = chosen or Timeline.default()
+        return timeline.zone if timeline else dates.UTC
+
+    @property
+    def as_of_label(self) -> str:
+        chosen = self.form.cleaned_data.get("as_of") if self.is_valid() else None
+        return chosen.describe(self.zone) if chosen else ""
+
+    @property
+    def as_of_input(self) -> str:
+        """`as_of` as a datetime-local field holds it, on the timeline's clock."""
+        chosen = self.form.cleaned_data.get("as_of") if self.is_bound and self.is_valid() else None
+        if not chosen:
+            return ""
+        return f"{chosen.moment(self.zone).astimezone(self.zone):%Y-%m-%dT%H:%M}"
+
+    @property
+    def known_by(self):
+        """The last instant an "as of" view counts, or None."""
+        if self.is_bound and self.is_valid() and self.form.cleaned_data.get("as_of"):
+            return self.form.cleaned_data["as_of"].moment(self.zone)
+        return None
 
     @property
     def page_number(self) -> int:
@@ -202,6 +265,9 @@ class EventFilter(django_filters.FilterSet):
             if data.get(name):
                 label = f"{word} {dates.short_date(data[name])}"
                 chips.append(self._chip(name, self.data.get(name), label))
+        if data.get("as_of"):
+            label = f"As known at {self.as_of_label}"
+            chips.append(self._chip("as_of", self.data.get("as_of"), label))
         return chips
 
     def _chip(self, name: str, value: str, label: str) -> dict:
@@ -334,9 +400,10 @@ class EventQuery:
         params: QueryDict,
         base: QuerySet[Event] | None = None,
         url_for: Callable[[Event], str] = public_url,
+        zone=None,
     ):
         self.base = Event.objects.published() if base is None else base
-        self.filters = EventFilter(params, queryset=self.base)
+        self.filters = EventFilter(params, queryset=self.base, zone=zone)
         self.url_for = url_for
 
     @cached_property
@@ -373,6 +440,11 @@ class EventQuery:
     @property
     def window(self) -> tuple:
         return self.filters.window
+
+    @property
+    def as_of(self):
+        """The instant an "as of" view stands at (events and figures known by then), or None."""
+        return self.filters.known_by
 
     def page(self, size: int, total: int, number: int | None = None) -> Page:
         return Page(number or self.page_number, size, total)

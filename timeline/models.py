@@ -327,6 +327,10 @@ class EventQuerySet(models.QuerySet):
             | Q(pk__in=by_actor)
         )
 
+    def known_by(self, moment: dt.datetime):
+        """Events known to have begun by `moment` (Event.known_from): an "as of" view."""
+        return self.filter(known_from__lte=moment)
+
     def chronological(self):
         """The one order of the chronology: list, chart, API, feeds' ties and exports."""
         return self.order_by("sort_at", "pk")
@@ -350,17 +354,18 @@ class EventQuerySet(models.QuerySet):
         )
         return [(day, name, n) for day, name, n in rows if name is not None]
 
-    def with_related(self):
-        """What a list of events shows, in a fixed number of queries."""
+    def with_related(self, as_of: dt.datetime | None = None):
+        """What a list of events shows, in a fixed number of queries; with `as_of`, only the
+        figures given by then."""
         return self.select_related("category").prefetch_related(
             _actors_in_order(),
             Prefetch("citations", queryset=Citation.objects.select_related("source")),
-            _claims_in_order(),
+            _claims_in_order(as_of),
         )
 
-    def for_chart(self, lanes: str = "category"):
+    def for_chart(self, lanes: str = "category", as_of: dt.datetime | None = None):
         """What chart markers need (hover text: claims; actor lanes: actors), nothing more."""
-        related = [_claims_in_order()]
+        related = [_claims_in_order(as_of)]
         if lanes == "actor":
             related.append(_actors_in_order())
         return self.select_related("category").defer("body").prefetch_related(*related)
@@ -372,12 +377,12 @@ def _actors_in_order() -> Prefetch:
     )
 
 
-def _claims_in_order() -> Prefetch:
-    return Prefetch(
-        # In the order they were given (Claim.Meta): the headline is the latest.
-        "claims",
-        queryset=Claim.objects.select_related("source", "attributed_to"),
-    )
+def _claims_in_order(as_of: dt.datetime | None = None) -> Prefetch:
+    claims = Claim.objects.select_related("source", "attributed_to")
+    if as_of is not None:
+        claims = claims.known_by(as_of)
+    # In the order they were given (Claim.Meta): the headline is the latest.
+    return Prefetch("claims", queryset=claims)
 
 
 class Event(models.Model):
@@ -428,6 +433,8 @@ class Event(models.Model):
     # Where the event falls in the chronology (see Precision.sort_moment), in UTC: every list,
     # chart, feed and export orders by it, so they all agree.
     sort_at = models.DateTimeField(editable=False, db_index=True)
+    # When the record can say it had begun (Precision.known_from): what "as of" compares.
+    known_from = models.DateTimeField(editable=False, db_index=True)
 
     place_name = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=2, blank=True, validators=[country_code], db_index=True)
@@ -618,7 +625,7 @@ class Event(models.Model):
         kind = [c for c in figures if rank.get(c.kind, 2) == best]
         dated = [c for c in kind if c.reported_at is not None]
         if dated:
-            return max(dated, key=lambda c: (c.reported_at, c.sequence))
+            return max(dated, key=Claim.given_order)
         return kind[0] if kind else None
 
     @property
@@ -684,7 +691,7 @@ class Event(models.Model):
                     by_teller.setdefault(claim.teller, []).append(claim)
             for given in by_teller.values():
                 if len(given) > 1:
-                    max(given, key=lambda c: (c.reported_at, c.sequence)).latest_of_several = True
+                    max(given, key=Claim.given_order).latest_of_several = True
         return list(groups.items())
 
     def published_links(self) -> list[tuple[str, "Event"]]:
@@ -776,10 +783,13 @@ class Event(models.Model):
         except OverflowError:
             # A part of the day at the very edge of the calendar: the day's start still orders it.
             self.sort_at = self.start
+        self.known_from = self.start_precision.known_from(
+            self.local_start, self.part_of_day
+        ).astimezone(dt.UTC)
 
 
 # What save() derives, and from what: a partial save of an input writes what it derives.
-DERIVED = ("local_start_date", "local_end_date", "sort_at")
+DERIVED = ("local_start_date", "local_end_date", "sort_at", "known_from")
 DATE_INPUTS = {"start", "end", "precision", "end_precision", "timezone", "part_of_day"}
 PUBLISH_INPUTS = {"status", "publish_at"}
 
@@ -790,6 +800,12 @@ def _derive_on_raw_load(sender, instance: Event, raw: bool = False, **kwargs) ->
     if raw:
         instance.set_local_dates()
         instance.set_published_at()
+
+
+@receiver(pre_save, sender="timeline.Claim")
+def _claim_known_on_raw_load(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw:
+        instance.set_known_from()
 
 
 class EventActor(models.Model):
@@ -851,6 +867,12 @@ class Citation(models.Model):
 FIGURE_NOUNS = {"deaths": "dead", "injuries": "injured", "munitions": "rockets or missiles"}
 
 
+class ClaimQuerySet(models.QuerySet):
+    def known_by(self, moment: dt.datetime):
+        """Figures given by `moment`; one with no date given counts as known with its event."""
+        return self.filter(Q(known_from__isnull=True) | Q(known_from__lte=moment))
+
+
 class Claim(models.Model):
     class Kind(models.TextChoices):
         DEATHS = "deaths", "Deaths"
@@ -910,6 +932,11 @@ class Claim(models.Model):
         help_text="For figures given the same day in a known order: 1, 2, 3…",
     )
 
+    # When the figure can be said to have been given (Precision.known_from): "as of" compares it.
+    known_from = models.DateTimeField(null=True, editable=False)
+
+    objects = ClaimQuerySet.as_manager()
+
     class Meta:
         # Figures of a kind in the order they were given; ones not dated keep their entry order
         # after the dated ones.
@@ -924,6 +951,21 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args, **kwargs) -> None:
+        self.set_known_from()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"reported_at", "reported_precision"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "known_from"}
+        super().save(*args, **kwargs)
+
+    def set_known_from(self) -> None:
+        if self.reported_at is None:
+            self.known_from = None
+            return
+        precision = Precision(self.reported_precision or Precision.DAY)
+        local = self.reported_at.astimezone(self.zone)
+        self.known_from = precision.known_from(local).astimezone(dt.UTC)
 
     @property
     def figure(self) -> str:
@@ -948,6 +990,15 @@ class Claim(models.Model):
             if self.attributed_to_id
             else ("source", self.source_id)
         )
+
+    def given_order(self) -> tuple:
+        """Where a dated figure falls among those given: when, then its number that day."""
+        return (self.reported_at, self.sequence)
+
+    @property
+    def teller_name(self) -> str:
+        """Who gave it, by name alone: "IRINN", or the outlet when nobody else is named."""
+        return self.attributed_to.name if self.attributed_to_id else self.source.publisher
 
     @property
     def headline(self) -> str:
@@ -1036,6 +1087,13 @@ class Timeline(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     is_published = models.BooleanField(default=False)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="The clock most of its events keep, e.g. Asia/Baghdad: a reader's “as of "
+        "7 January, 12:00” is read on it.",
+    )
     events = models.ManyToManyField(Event, related_name="timelines", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -1066,6 +1124,10 @@ class Timeline(models.Model):
 
     def published_events(self):
         return self.events.published()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone if self.time_zone in _known_timezones() else "UTC")
 
 
 class DataVersion(models.Model):

@@ -555,8 +555,52 @@
     }).observe(chart);
   }
 
+  // ---- "How the figure changed": small step charts on an event's page and panel ----------
+
+  function drawHistories(root) {
+    (root || document).querySelectorAll("[data-history]").forEach(function (box) {
+      var chart = box.querySelector(".history-chart");
+      var data = document.getElementById(box.getAttribute("data-history"));
+      if (!chart || !data || chart.getAttribute("data-drawn")) return;
+      chart.setAttribute("data-drawn", "1");
+      var figure = themed(JSON.parse(data.textContent));
+      var muted = cssVar("--muted", "#595959");
+      figure.layout.yaxis = Object.assign({}, figure.layout.yaxis, { tickfont: { color: muted } });
+      figure.data.forEach(function (trace) {
+        trace.textfont = { color: getComputedStyle(document.body).color, size: 12 };
+      });
+      loadPlotly().then(function (Plotly) {
+        box.hidden = false; // shown once it can be drawn: the table below says it all anyway
+        return Plotly.newPlot(chart, figure.data, figure.layout,
+          Object.assign({}, CONFIG, { staticPlot: true }));
+      }).then(function () {
+        observeHistory(chart);
+      }).catch(function () {
+        box.hidden = true;
+      });
+    });
+  }
+
+  function observeHistory(chart) {
+    if (!("ResizeObserver" in window)) return;
+    var lastWidth = chart.clientWidth;
+    new ResizeObserver(function () {
+      var width = chart.clientWidth;
+      if (!width || width === lastWidth || !document.contains(chart)) return;
+      lastWidth = width;
+      window.Plotly.Plots.resize(chart);
+    }).observe(chart);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { drawHistories(document); });
+  } else {
+    drawHistories(document);
+  }
+
   window.TimelineChart = {
     draw: draw,
+    drawHistories: drawHistories,
     layoutLabels: layoutLabels,
     select: function (slug) {
       var chart = chartElement();

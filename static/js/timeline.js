@@ -85,7 +85,10 @@
       var inner = target.querySelector(".panel-inner");
       target.hidden = false;
       select(inner && inner.dataset.slug);
-      if (window.TimelineChart) window.TimelineChart.select(inner && inner.dataset.slug);
+      if (window.TimelineChart) {
+        window.TimelineChart.select(inner && inner.dataset.slug);
+        window.TimelineChart.drawHistories(target);
+      }
       var heading = target.querySelector("h1");
       if (heading) {
         heading.setAttribute("tabindex", "-1");
@@ -119,6 +122,9 @@
           input.checked = wanted.getAll(input.name).indexOf(input.value) !== -1;
         } else if (input.type === "hidden") {
           input.disabled = wanted.getAll(input.name).indexOf(input.value) === -1;
+        } else if (input.type === "datetime-local") {
+          // A chip only removes: "as known at" stays as the field holds it, unless it is this one.
+          if (!wanted.get(input.name)) input.value = "";
         } else if (input.type === "radio") {
           input.checked = (wanted.get(input.name) || "category") === input.value;
         } else if (input.name) {
@@ -179,7 +185,7 @@
     if (!clear || !form) return;
     event.preventDefault();
     form.reset();
-    form.querySelectorAll("input[type=search], input[type=date]").forEach(function (input) {
+    form.querySelectorAll("input[type=search], input[type=date], input[type=datetime-local]").forEach(function (input) {
       input.value = "";
     });
     form.querySelectorAll("input[type=checkbox]").forEach(function (input) {

@@ -45,6 +45,11 @@ FILTER_HELP = {
     "start": "Events still going on this local date or later (YYYY-MM-DD).",
     "end": "Events that began on this local date or earlier (YYYY-MM-DD).",
     "timeline": "Slug of a published timeline.",
+    "as_of": (
+        "The record as it stood then: only events under way and figures given by this time. "
+        "A day (YYYY-MM-DD, all of it), a local time on the main timeline's clock "
+        "(YYYY-MM-DDTHH:MM) or an instant with its offset (2020-01-07T09:00Z)."
+    ),
 }
 
 
@@ -360,13 +365,13 @@ def _invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpRespo
 # Querysets: what the public may see, loaded in a fixed number of queries ---------------------
 
 
-def _loaded(events: QuerySet[Event]) -> QuerySet[Event]:
+def _loaded(events: QuerySet[Event], as_of=None) -> QuerySet[Event]:
     # Published, not merely status "published": a scheduled event is not public until its time.
     public = Event.objects.published().values("pk")
     # Each link knows its direction, for LinkOut.
     outgoing = EventLink.objects.annotate(direction=Value("outgoing"))
     incoming = EventLink.objects.annotate(direction=Value("incoming"))
-    return events.with_related().prefetch_related(
+    return events.with_related(as_of).prefetch_related(
         Prefetch(
             "links_out",
             queryset=outgoing.filter(to_event__in=public).select_related("to_event"),
@@ -501,15 +506,15 @@ def _file_response(body: str, media_type: str, disposition: str, filename: str) 
 @paginate(PagePagination, filtered=True)
 def list_events(request: HttpRequest):
     """Published events in chronological order, filtered like the timeline page."""
-    events = EventQuery(request.GET).check().events
-    return _loaded(events)
+    query = EventQuery(request.GET).check()
+    return _loaded(query.events, query.as_of)
 
 
 @_file_route("/events.csv", "text/csv", "One row per event.")
 def events_csv(request: HttpRequest):
     """The filtered events as CSV; actors and sources are joined with '; '."""
-    events = EventQuery(request.GET).check().events
-    body = exports.events_csv(_loaded(events), request)
+    query = EventQuery(request.GET).check()
+    body = exports.events_csv(_loaded(query.events, query.as_of), request)
     return _file_response(body, "text/csv", "attachment", "events.csv")
 
 
@@ -519,7 +524,7 @@ def events_ics(request: HttpRequest):
     query = EventQuery(request.GET).check()
     events, timeline = query.events, query.timeline
     name = timeline.title if timeline else "Published events"
-    body = exports.events_ical(_loaded(events), request, name)
+    body = exports.events_ical(_loaded(events, query.as_of), request, name)
     return _file_response(body, "text/calendar", "inline", "events.ics")
 
 
@@ -531,7 +536,7 @@ def timelinejs(request: HttpRequest):
     events, timeline = query.events, query.timeline
     title = timeline.title if timeline else "Published events"
     description = timeline.description if timeline else ""
-    document = exports.events_timelinejs(_loaded(events), title, description)
+    document = exports.events_timelinejs(_loaded(events, query.as_of), title, description)
     return api.create_response(request, document, status=200)
 
 

@@ -28,7 +28,15 @@ from timeline.models import (
 
 FORMAT = "timeline-archive"
 VERSION = 1
-SKIPPED = {"id", "local_start_date", "local_end_date", "sort_at", "created_by", "updated_by"}
+SKIPPED = {
+    "id",
+    "local_start_date",
+    "local_end_date",
+    "sort_at",
+    "known_from",
+    "created_by",
+    "updated_by",
+}
 # An event's parts, stored inside it: they have no natural key of their own.
 PARTS = {"actors": EventActor, "citations": Citation, "claims": Claim}
 

@@ -39,29 +39,31 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         # Only the full page's form shows facets; fragments never pay for them.
         "facets": SimpleLazyObject(query.facets),
         "facet_fields": FACET_FIELDS,
+        "as_of": query.as_of,
+        "now_query": query.query(as_of=None, page=None),
         "error_fields": FIELD_NAMES,
     }
     if not query.is_valid:
         return {**context, "events": [], "figure": None, "summary": "", "total": 0}
 
-    matching, lanes, window = query.events, query.lanes, query.window
+    matching, lanes, window, as_of = query.events, query.lanes, query.window, query.as_of
     offset = (query.page_number - 1) * PAGE_SIZE
     figure_of = partial(charts.timeline_figure, lanes=lanes, window=window, url_for=query.url_for)
     if _wants_more_items(request):
         # Scrolling down the list: the chart is already drawn, and at scale counting and
         # drawing it again would cost far more than the 50 items asked for.
-        events, total = _next_items(matching, offset)
+        events, total = _next_items(matching, offset, as_of)
         figure, summary = None, ""
     elif (total := matching.count()) <= DETAIL_LIMIT:
-        drawn = list(matching.with_related())
+        drawn = list(matching.with_related(as_of))
         events = drawn[offset : offset + PAGE_SIZE]
         links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
         # No events, no chart: the page shows an empty state with a way back instead.
         figure = figure_of(drawn, links=links) if drawn else None
         summary = charts.summary(drawn)
     else:
-        drawn, density = _aggregate(matching, total, lanes, window)
-        events = list(matching.with_related()[offset : offset + PAGE_SIZE])
+        drawn, density = _aggregate(matching, total, lanes, window, as_of)
+        events = list(matching.with_related(as_of)[offset : offset + PAGE_SIZE])
         figure = figure_of(drawn, density=density)
         summary = charts.summary(drawn, density)
 
@@ -91,14 +93,14 @@ def _wants_more_items(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request and htmx.target == MORE_ITEMS
 
 
-def _next_items(matching: QuerySet[Event], offset: int) -> tuple[list[Event], int]:
+def _next_items(matching: QuerySet[Event], offset: int, as_of) -> tuple[list[Event], int]:
     """A page of the list, and a total only good for "is there more": one row past the page
     answers that without counting every match."""
-    rows = list(matching.with_related()[offset : offset + PAGE_SIZE + 1])
+    rows = list(matching.with_related(as_of)[offset : offset + PAGE_SIZE + 1])
     return rows[:PAGE_SIZE], offset + len(rows)
 
 
-def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple):
+def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple, as_of):
     """The most important events plus database counts per bin for the busiest lanes."""
     first, last = window
     if not (first and last):
@@ -106,7 +108,8 @@ def _aggregate(matching: QuerySet[Event], total: int, lanes: str, window: tuple)
         first, last = first or span[0], last or span[1]
     kind = _bin_for(first, last)
     cells = _busiest_lanes(matching.counts_per_bin(kind, lanes))
-    drawn = list(matching.order_by("-importance", "sort_at", "pk").for_chart(lanes)[:TOP_EVENTS])
+    top = matching.order_by("-importance", "sort_at", "pk").for_chart(lanes, as_of)
+    drawn = list(top[:TOP_EVENTS])
     drawn.sort(key=lambda e: (e.sort_at, e.pk))
     budget = MAX_MARKERS - len(drawn)
     if len(cells) > budget:

@@ -55,7 +55,7 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             raise Http404("No published timeline")
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
-    query = EventQuery(request.GET, base=timeline.published_events())
+    query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
     path = timeline.get_absolute_url() if timeline != Timeline.default() else reverse("home")
     return render_embed(request, timeline, query, query.address(request, path), {})
 

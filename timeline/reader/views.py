@@ -12,7 +12,7 @@ from django_htmx.middleware import HtmxDetails
 from timeline.caching import public_cache
 from timeline.filters import EventQuery, country_name
 from timeline.models import Actor, Event, Source, Timeline
-from timeline.reader import cards
+from timeline.reader import cards, figure_history
 from timeline.reader.browse import browse, render_browse
 from timeline.reader.embed import embed_snippets, oembed_link
 from timeline.site import absolute_url
@@ -38,7 +38,7 @@ def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) -> HttpResponse:
-    query = EventQuery(request.GET, base=timeline.published_events())
+    query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
     context = {
         "timeline": timeline,
         "embed_code": embed_snippets(request, timeline, is_default),
@@ -69,6 +69,7 @@ def render_event(request: HtmxHttpRequest, event: Event, extra: dict) -> HttpRes
         "next": following,
         "canonical_url": canonical_url,
         "structured_data": event_structured_data(event, canonical_url),
+        "histories": figure_history.histories(event),
         **extra,
     }
     return render(request, template, context)
