@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import quote, urlsplit
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -38,31 +38,17 @@ CONNECTIONS = int(os.environ.get("SOAK_CONNECTIONS", "64"))
 WORKERS = int(os.environ.get("WORKERS", "3"))
 EVENTS = int(os.environ.get("SOAK_EVENTS", "300"))
 OUTAGE_SECONDS = 8
+# Open pages left polling for news (timeline.reader.live), each every POLL_SECONDS as the page
+# does; a short run polls faster, so each page still asks a few times.
+PAGES = int(os.environ.get("SOAK_PAGES", "1000"))
+POLL_SECONDS = min(15.0, max(1.0, SECONDS / 4))
 # "Stable memory": the workers may settle a little after warm-up, but not keep growing.
 MEMORY_GROWTH_LIMIT = 0.10
 
-LUA = """
+# What every wrk script shares: statuses counted per thread, one JSON summary line at the end.
+REPORT_LUA = """
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
-function init(args)
-  statuses = {}
-  targets = %s
-  n = math.random(#targets)
-end
-local words = {"strike", "embassy", "Soleimani", "missile", "protest", "Baghdad", "Iran"}
-function request()
-  n = n %% #targets + 1
-  if n %% 20 == 0 then
-    -- A search no one has asked before: the cache cannot answer it, the database must.
-    local q = words[math.random(#words)] .. "&fresh=" .. math.random(1000000000)
-    return wrk.format("GET", "/?q=" .. q, {["HX-Request"] = "true", ["Accept-Encoding"] = "gzip"})
-  end
-  local target = targets[n]
-  if target[2] then
-    return wrk.format("GET", target[1], {["HX-Request"] = "true", ["Accept-Encoding"] = "gzip"})
-  end
-  return wrk.format("GET", target[1], {["Accept-Encoding"] = "gzip"})
-end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end
@@ -77,13 +63,56 @@ function done(summary, latency, requests)
   for status, count in pairs(total) do table.insert(parts, '"' .. status .. '":' .. count) end
   local e = summary.errors
   io.write(string.format(
-    'SOAK{"requests":%%d,"seconds":%%.2f,"statuses":{%%s},"connect":%%d,"read":%%d,' ..
-    '"write":%%d,"timeout":%%d,"p50_ms":%%.1f,"p99_ms":%%.1f,"max_ms":%%.1f}\\n',
+    'SOAK{"requests":%d,"seconds":%.2f,"statuses":{%s},"connect":%d,"read":%d,' ..
+    '"write":%d,"timeout":%d,"p50_ms":%.1f,"p99_ms":%.1f,"max_ms":%.1f}\\n',
     summary.requests, summary.duration / 1e6, table.concat(parts, ","), e.connect, e.read,
     e.write, e.timeout, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
     latency.max / 1e3))
 end
 """
+
+# The mix of readers: TARGETS is replaced by the addresses.
+MIX_LUA = (
+    """
+function init(args)
+  statuses = {}
+  targets = TARGETS
+  n = math.random(#targets)
+end
+local words = {"strike", "embassy", "Soleimani", "missile", "protest", "Baghdad", "Iran"}
+function request()
+  n = n % #targets + 1
+  if n % 20 == 0 then
+    -- A search no one has asked before: the cache cannot answer it, the database must.
+    local q = words[math.random(#words)] .. "&fresh=" .. math.random(1000000000)
+    return wrk.format("GET", "/?q=" .. q, {["HX-Request"] = "true", ["Accept-Encoding"] = "gzip"})
+  end
+  local target = targets[n]
+  if target[2] then
+    return wrk.format("GET", target[1], {["HX-Request"] = "true", ["Accept-Encoding"] = "gzip"})
+  end
+  return wrk.format("GET", target[1], {["Accept-Encoding"] = "gzip"})
+end
+"""
+    + REPORT_LUA
+)
+
+# Open pages, each asking one address every EVERY_MS or so (a fifth either way), as
+# timeline.js does: PATH and HEADERS are replaced.
+PACED_LUA = (
+    """
+function init(args)
+  statuses = {}
+end
+function request()
+  return wrk.format("GET", PATH, HEADERS)
+end
+function delay()
+  return math.random(math.floor(EVERY_MS * 0.8), math.floor(EVERY_MS * 1.2))
+end
+"""
+    + REPORT_LUA
+)
 
 
 def _free_port() -> int:
@@ -285,12 +314,12 @@ def _serve(env: dict, port: int, log) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not start; see {log.name}")
 
 
-def _wrk(base: str, script: Path, seconds: float) -> subprocess.Popen:
+def _wrk(base: str, script: Path, seconds: float, connections: int = CONNECTIONS):
     return subprocess.Popen(
         [
             "wrk",
             "-t2",
-            f"-c{CONNECTIONS}",
+            f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
             "--timeout",
             "10s",
@@ -326,6 +355,58 @@ def _describe(name: str, result: dict) -> str:
         f"socket errors {sockets}; latency p50 {result['p50_ms']:.0f} ms, "
         f"p99 {result['p99_ms']:.0f} ms, max {result['max_ms']:.0f} ms"
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and workers."""
+    ticks, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending += [int(child) for child in children]
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _paced(base: str, pid: int, path: str, headers: dict, seconds: float) -> dict:
+    """PAGES connections each asking `path` every POLL_SECONDS; with the server's CPU spent."""
+    script = Path(tempfile.gettempdir()) / f"timeline-soak-paced-{os.getpid()}.lua"
+    lua_headers = (
+        "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()) + "}"
+    )
+    script.write_text(
+        PACED_LUA.replace("PATH", json.dumps(path))
+        .replace("HEADERS", lua_headers)
+        .replace("EVERY_MS", str(int(POLL_SECONDS * 1000)))
+    )
+    before = _cpu_seconds(pid)
+    result = _result(_wrk(base, script, seconds, PAGES))
+    result["cpu_ms"] = (_cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
+    return result
+
+
+def _live_check(base: str) -> tuple[str, str]:
+    """The home page's live check address, and the ETag its first answer carries (gzip)."""
+    with urlopen(base + "/", timeout=10) as response:
+        html = response.read().decode()
+    path = html.split('id="live-source" data-src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    request = Request(base + path, headers={"Accept-Encoding": "gzip"})
+    with urlopen(request, timeout=10) as response:
+        return path, response.headers["ETag"]
+
+
+def _polling(base: str, pid: int) -> tuple[dict, dict]:
+    """PAGES open pages polling their live check, then /healthz asked at the same pace."""
+    path, etag = _live_check(base)
+    seconds = max(SECONDS / 2, POLL_SECONDS * 3)
+    headers = {"If-None-Match": etag, "Accept-Encoding": "gzip"}
+    polls = _paced(base, pid, path, headers, seconds)
+    health = _paced(base, pid, "/healthz", {"Accept-Encoding": "gzip"}, seconds)
+    return polls, health
 
 
 def _outage(database: Database, base: str) -> dict:
@@ -371,7 +452,7 @@ def main() -> int:
         server = _serve(env, port, log)
         script = Path(tempfile.gettempdir()) / f"timeline-soak-{port}.lua"
         targets = _targets(base, slugs)
-        script.write_text(LUA % _lua_targets(targets))
+        script.write_text(MIX_LUA.replace("TARGETS", _lua_targets(targets)))
         # Every worker warmed up first (imports, caches), so "before" is a server in service.
         for path, _ in targets:
             _status(base + path)
@@ -394,6 +475,7 @@ def main() -> int:
             phases.append(("after the outage", _result(_wrk(base, script, rest))))
         else:
             phases.append(("load", _result(_wrk(base, script, SECONDS))))
+        polls, health = _polling(base, server.pid) if PAGES else (None, None)
         rss_after = _rss_kib(server.pid)
         same_workers = _workers(server.pid) == workers and server.poll() is None
     finally:
@@ -417,6 +499,31 @@ def main() -> int:
         unexpected = {s for s in during["statuses"] if s.startswith("5") and s != "503"}
         if unexpected:
             failed.append(f"statuses {sorted(unexpected)} during the outage (only 503 expected)")
+    if polls:
+        unchanged = polls["statuses"].get("304", 0)
+        print(
+            f"  {PAGES:,} open pages polling every {POLL_SECONDS:.0f} s: "
+            + _describe("live checks", polls).split(": ", 1)[1]
+            + f"; {unchanged / max(polls['requests'], 1):.0%} answered 304; "
+            f"CPU {polls['cpu_ms']:.2f} ms per check"
+        )
+        print(
+            "  /healthz at the same pace: "
+            + _describe("healthz", health).split(": ", 1)[1]
+            + f"; CPU {health['cpu_ms']:.2f} ms per request — a live check costs "
+            f"{polls['cpu_ms'] / max(health['cpu_ms'], 0.001):.1f}× /healthz"
+        )
+        rate = PAGES / 15  # as the page polls, every 15 s (TIMELINE_LIVE_POLL_SECONDS)
+        print(
+            f"  at the page's 15 s, {PAGES:,} open pages ask {rate:.0f} times a second: "
+            f"{rate * polls['cpu_ms']:.0f} ms of server CPU per second "
+            f"({rate * polls['cpu_ms'] / 10 / max(WORKERS, 1):.1f} % of each of {WORKERS} workers)"
+        )
+        for name, result in (("live checks", polls), ("/healthz", health)):
+            if _errors(result):
+                failed.append(f"{_errors(result)} errors in the {name}")
+        if not unchanged:
+            failed.append("no live check was answered 304")
     print(
         f"  memory (RSS, master + {WORKERS} workers): {rss_before / 1024:.0f} MiB before, "
         f"{rss_after / 1024:.0f} MiB after ({(rss_after - rss_before) / 1024:+.0f} MiB)"

@@ -13,6 +13,7 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    EventUpdate,
     Source,
     Timeline,
 )
@@ -35,7 +36,9 @@ def _import(path, *args) -> str:
 
 
 def _empty_the_database() -> None:
-    for model in (EventLink, Claim, Citation, EventActor, Timeline, Event, Actor, Source, Category):
+    for model in (EventLink, Claim, Citation, EventActor, EventUpdate, Timeline, Event):
+        model.objects.all().delete()
+    for model in (Actor, Source, Category):
         model.objects.all().delete()
 
 
@@ -56,7 +59,7 @@ def test_export_import_export_round_trip_is_byte_identical(tmp_path):
 def test_the_archive_holds_every_kind_of_record_but_not_bookkeeping(tmp_path):
     call_command("loaddata", SEED, verbosity=0)
     document = json.loads(_export(tmp_path))
-    assert (document["format"], document["version"]) == ("timeline-archive", 1)
+    assert (document["format"], document["version"]) == ("timeline-archive", 2)
     counts = {name: len(document[name]) for name in archive.SECTIONS}
     assert counts == {
         "categories": 6,
@@ -143,7 +146,7 @@ def test_a_bad_record_names_where_it_is_and_imports_nothing(tmp_path, make_event
             "events[0], citations: A published event needs at least one citation. Nothing",
         ),
         (lambda d: d["events"][0]["claims"][0].update(kind="rumour"), "events[0], kind:"),
-        (lambda d: d.update(version=99), "version: this site reads version 1 only"),
+        (lambda d: d.update(version=99), "version: this site reads versions 1 and 2"),
         (lambda d: d.update(format="something-else"), "format: not a timeline-archive"),
         (lambda d: d.update(actors={}), "actors: expected a list"),
     ],
@@ -166,3 +169,49 @@ def test_a_file_that_is_not_json_is_refused(tmp_path):
     path.write_text("timeline,archive\n")
     with pytest.raises(CommandError, match="line 1"):
         _import(path)
+
+
+def test_a_version_1_archive_loads_as_the_migrations_would_have_left_it(tmp_path):
+    call_command("loaddata", SEED, verbosity=0)
+    document = json.loads(_export(tmp_path))
+    told = {"official_source", "spokesperson", "reporting_outlet"}
+    expected_roles = sorted(
+        (e["slug"], r["actor"], r["role"]) for e in document["events"] for r in e["actors"]
+    )
+    # As version 1 wrote it: no figure's words or time, no clock, tellers all "reporter".
+    document["version"] = 1
+    for timeline in document["timelines"]:
+        del timeline["time_zone"]
+    for event in document["events"]:
+        del event["updates"]
+        for claim in event["claims"]:
+            for name in archive.ADDED_IN_2["claims"]:
+                del claim[name]
+        for role in event["actors"]:
+            if role["role"] in told:
+                role["role"] = "reporter"
+    _empty_the_database()
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(document))
+    _import(path)
+    roles = sorted(EventActor.objects.values_list("event__slug", "actor__slug", "role"))
+    assert roles == expected_roles
+    assert set(Claim.objects.values_list("qualifier", flat=True)) == {"exact"}
+    assert not Claim.objects.filter(reported_at__isnull=False).exists()
+    assert Timeline.objects.get().time_zone == "UTC"
+
+
+def test_updates_and_corrections_travel_and_are_never_removed_by_a_load(tmp_path, make_event):
+    event = make_event("Toll")
+    EventUpdate.objects.create(event=event, kind="correction", note="It was 56, not 50.")
+    first = _export(tmp_path, "first.json")
+    assert json.loads(first)["events"][0]["updates"][0]["note"] == "It was 56, not 50."
+    _empty_the_database()
+    _import(tmp_path / "first.json")
+    assert _export(tmp_path, "second.json") == first
+    # A later note, then an --update from the older archive: the later note stays.
+    event = Event.objects.get()
+    EventUpdate.objects.create(event=event, kind="update", note="Burial held on 8 January.")
+    _import(tmp_path / "first.json", "--update")
+    notes = list(Event.objects.get().updates.values_list("note", flat=True))
+    assert notes == ["It was 56, not 50.", "Burial held on 8 January."]

@@ -117,7 +117,7 @@ def _connect(signal, handler, sender) -> None:
 _connect(pre_save, _remember_event, models.Event)
 _connect(post_save, _event_saved, models.Event)
 _connect(post_delete, _event_deleted, models.Event)
-for _part in (models.EventActor, models.Citation, models.Claim):
+for _part in (models.EventActor, models.Citation, models.Claim, models.EventUpdate):
     _connect(post_save, _part_changed, _part)
     _connect(post_delete, _part_changed, _part)
 _connect(post_save, _link_changed, models.EventLink)
@@ -145,6 +145,7 @@ KNOWN_PARAMS = frozenset(
         "maxwidth",
         "maxheight",
         "bom",
+        "live",
     }
 )
 # The regions pages swap with HTMX; any other HX-Target is answered as the default fragment.
@@ -204,6 +205,8 @@ def public_cache(view):
             if kept is None:
                 raise
             number, last_modified, outage = *kept, exc
+        # The page writes its version into its live check's address (timeline.reader.live).
+        request.data_version = (number, last_modified)
         key = request_key(request)
         gzipped = accepts_gzip(request)
         # Each encoding is its own representation, so each gets its own validator.
@@ -217,7 +220,7 @@ def public_cache(view):
                 # Django's 412 is empty; a client that sent If-Unmodified-Since deserves a reason.
                 not_modified.content = b"The data has changed since the version you hold.\n"
                 not_modified["Content-Type"] = "text/plain; charset=utf-8"
-            return _finish(not_modified, etag, last_modified)
+            return _finish(not_modified, etag, last_modified, _cache_control(request))
 
         # The timestamp too: a database rebuilt from scratch restarts the counter at 1.
         cache_key = f"timeline:response:{number}:{last_modified}:{key}"
@@ -242,7 +245,7 @@ def public_cache(view):
         if gzipped:
             response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(response.content))
-        return _finish(response, etag, last_modified)
+        return _finish(response, etag, last_modified, _cache_control(request))
 
     return wrapper
 
@@ -262,11 +265,21 @@ def _current_version() -> tuple[int, float]:
     return seen
 
 
-def _finish(response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:
+def _cache_control(request: HttpRequest) -> str:
+    # A live check is asked again every few seconds: a cache may not keep it for a minute.
+    return LIVE_CACHE_CONTROL if "live" in request.GET else settings.TIMELINE_CACHE_CONTROL
+
+
+LIVE_CACHE_CONTROL = "public, max-age=5"
+
+
+def _finish(
+    response: HttpResponse, etag: str, last_modified: float, cache_control: str | None = None
+) -> HttpResponse:
     if response.status_code in (200, 304):
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
-        response["Cache-Control"] = settings.TIMELINE_CACHE_CONTROL
+        response["Cache-Control"] = cache_control or settings.TIMELINE_CACHE_CONTROL
     else:
         # Errors are answered fresh each time: nobody should keep a 400 for a minute.
         response["Cache-Control"] = "no-cache"

@@ -671,6 +671,10 @@ class Event(models.Model):
     def source_count(self) -> int:
         return len({c.source_id for c in self.citations.all()})
 
+    def public_log(self) -> list["EventUpdate"]:
+        """Its updates and corrections, oldest first (prefetched where a page shows them)."""
+        return list(self.updates.all())
+
     def actors_by_role(self) -> list[tuple[str, list["EventActor"]]]:
         """Roles in the order first given, each with its actors and their notes."""
         groups: dict[str, list[EventActor]] = {}
@@ -1039,6 +1043,40 @@ class Claim(models.Model):
             self.reported_precision = Precision.DAY
         if self.reported_at is None:
             self.reported_precision = ""
+
+
+class EventUpdate(models.Model):
+    """A public note on a save of a published event: an update (news since) or a correction
+    (we had it wrong). Kept for good: a restore adds one, nothing takes one away."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", "Update"
+        CORRECTION = "correction", "Correction"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    note = models.TextField(
+        max_length=1000, help_text="What readers are told changed, e.g. “The toll was 65, not 56.”"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.note[:60]}"
+
+    @property
+    def verb(self) -> str:
+        return "Corrected" if self.kind == self.Kind.CORRECTION else "Updated"
+
+    @property
+    def when(self) -> str:
+        """'8 January 2020, 14:10 Baghdad time (UTC+3)': on the event's own clock."""
+        return Precision.MINUTE.describe_local(self.made_at, self.event.zone)
 
 
 class EventLink(models.Model):

@@ -194,6 +194,114 @@
     form.requestSubmit();
   });
 
+  // ---- Live: new, updated and corrected events offered, never pushed in -----------------
+  // The page polls its own view (#live-source, written by the server into the results) with
+  // the ETag of the last answer: 304 while nothing public changed. When something did, a
+  // polite notice offers it; nothing moves until the reader asks.
+
+  var liveTimer = null;
+  var liveFailures = 0;
+
+  function liveSource() {
+    return document.getElementById("live-source");
+  }
+
+  function scheduleLive(seconds) {
+    clearTimeout(liveTimer);
+    var source = liveSource();
+    if (!source) return;
+    var every = Number(source.getAttribute("data-every")) || 15;
+    var wait = seconds !== undefined ? seconds : every * (1 + Math.random() * 0.2);
+    liveTimer = setTimeout(pollLive, wait * 1000 * Math.pow(2, Math.min(liveFailures, 5)));
+  }
+
+  function pollLive() {
+    var source = liveSource();
+    if (!source || !window.fetch) return;
+    if (document.hidden) return; // asked again when the page is seen (visibilitychange)
+    var headers = { Accept: "application/json" };
+    var etag = source.getAttribute("data-etag");
+    if (etag) headers["If-None-Match"] = etag;
+    var url = source.getAttribute("data-src");
+    fetch(url, { headers: headers, cache: "no-store", credentials: "omit" }).then(function (response) {
+      if (liveSource() !== source) return null; // the results were swapped meanwhile
+      if (response.status === 304) return null;
+      if (!response.ok) throw new Error("live check answered " + response.status);
+      var tag = response.headers.get("ETag");
+      if (tag) source.setAttribute("data-etag", tag);
+      return response.json();
+    }).then(function (found) {
+      liveFailures = 0;
+      if (found) offer(found.new || 0, found.updated || 0);
+      scheduleLive();
+    }).catch(function () {
+      liveFailures += 1; // offline or a server in trouble: ask less often, then resume
+      scheduleLive();
+    });
+  }
+
+  function plural(n, one, many) {
+    return n + " " + (n === 1 ? one : many);
+  }
+
+  function offer(added, changed) {
+    var notice = document.getElementById("live-notice");
+    if (!notice) return;
+    if (!added && !changed) {
+      notice.textContent = "";
+      return;
+    }
+    var parts = [];
+    if (added) parts.push(plural(added, "new event", "new events"));
+    if (changed) parts.push(plural(changed, "event updated", "events updated"));
+    var text = parts.join(" and ");
+    var button = notice.querySelector("button");
+    if (button && button.getAttribute("data-text") === text) return; // said already
+    notice.textContent = "";
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = "live-show";
+    button.setAttribute("data-text", text);
+    button.textContent = text + " — show";
+    notice.appendChild(button);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".live-show");
+    if (!button || !window.htmx) return;
+    var notice = document.getElementById("live-notice");
+    var top = window.scrollY;
+    notice.setAttribute("data-showing", "");
+    window.htmx.ajax("GET", location.href, { target: "#results", swap: "outerHTML" }).then(function () {
+      window.scrollTo(0, top); // the reader stays where they were reading
+      notice.removeAttribute("data-showing");
+      notice.textContent = "Showing the latest events.";
+      setTimeout(function () {
+        if (notice.textContent === "Showing the latest events.") notice.textContent = "";
+      }, 5000);
+      var list = document.getElementById("chronology");
+      if (list) list.focus({ preventScroll: true });
+    });
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) scheduleLive(0);
+  });
+
+  // New results (a filter, a page, the live notice itself): poll their view from now on.
+  document.addEventListener("htmx:afterSettle", function () {
+    scheduleLive();
+  });
+  // Another view asked for: what the notice offered was about the old one.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    var notice = document.getElementById("live-notice");
+    if (target && target.id === "results" && notice && !notice.hasAttribute("data-showing")) {
+      notice.textContent = "";
+    }
+  });
+  scheduleLive();
+
   // The introduction folds only if it is longer than its folded lines.
   function fitIntroduction() {
     var lede = document.getElementById("lede");

@@ -151,6 +151,8 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # Public pages, embeds and the API: how long browsers and CDNs may keep them.
+# How often an open page asks whether events were published or changed (timeline.reader.live).
+TIMELINE_LIVE_POLL_SECONDS = int(os.environ.get("TIMELINE_LIVE_POLL_SECONDS", "15"))
 TIMELINE_CACHE_CONTROL = os.environ.get(
     "TIMELINE_CACHE_CONTROL",
     "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400",

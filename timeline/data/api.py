@@ -191,6 +191,14 @@ class ClaimOut(ClaimFields, AllRequired):
     source: SourceOut
 
 
+class UpdateOut(Schema):
+    kind: _enum(models.EventUpdate.Kind) = Field(
+        description="update: news since it was published; correction: it said something wrong."
+    )
+    note: str = Field(description="What readers are told changed.")
+    made_at: dt.datetime = Field(description="When (UTC).")
+
+
 # Read from an EventLink as `_loaded` prefetches it, which knows its direction.
 class LinkOut(Schema):
     kind: _enum(EventLink.Kind)
@@ -238,6 +246,9 @@ class EventOut(Schema):
     citations: list[CitationOut]
     claims: list[ClaimOut]
     links: list[LinkOut] = Field(description="Links to other published events only.")
+    updates: list[UpdateOut] = Field(
+        description="Public updates and corrections, oldest first; never removed."
+    )
 
     resolve_url = staticmethod(_page_url)
 
@@ -372,6 +383,7 @@ def _loaded(events: QuerySet[Event], as_of=None) -> QuerySet[Event]:
     outgoing = EventLink.objects.annotate(direction=Value("outgoing"))
     incoming = EventLink.objects.annotate(direction=Value("incoming"))
     return events.with_related(as_of).prefetch_related(
+        "updates",
         Prefetch(
             "links_out",
             queryset=outgoing.filter(to_event__in=public).select_related("to_event"),

@@ -22,12 +22,15 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    EventUpdate,
     Source,
     Timeline,
 )
 
 FORMAT = "timeline-archive"
-VERSION = 1
+# 2: claims carry their words and time, roles their new names, timelines their clock, events
+# their public updates. A version 1 archive is read as it would have been migrated (_upgrade).
+VERSION = 2
 SKIPPED = {
     "id",
     "local_start_date",
@@ -36,9 +39,10 @@ SKIPPED = {
     "known_from",
     "created_by",
     "updated_by",
+    "made_by",
 }
 # An event's parts, stored inside it: they have no natural key of their own.
-PARTS = {"actors": EventActor, "citations": Citation, "claims": Claim}
+PARTS = {"actors": EventActor, "citations": Citation, "claims": Claim, "updates": EventUpdate}
 
 
 class ArchiveProblem(Exception):
@@ -76,6 +80,7 @@ def export() -> str:
         Prefetch("event_actors", EventActor.objects.select_related("actor").order_by("pk")),
         Prefetch("citations", Citation.objects.select_related("source").order_by("pk")),
         Prefetch("claims", Claim.objects.select_related("source", "attributed_to").order_by("pk")),
+        Prefetch("updates", EventUpdate.objects.order_by("pk")),
     ]
     events = Event.objects.select_related("category").prefetch_related(*parts).order_by("slug")
     links = EventLink.objects.select_related("from_event", "to_event").order_by(
@@ -94,6 +99,7 @@ def export() -> str:
                 "actors": [_dump(role) for role in event.event_actors.all()],
                 "citations": [_dump(citation) for citation in event.citations.all()],
                 "claims": [_dump(claim) for claim in event.claims.all()],
+                "updates": [_dump(update) for update in event.updates.all()],
             }
             for event in events
         ],
@@ -210,13 +216,21 @@ class _Loader:
 
     def event_parts(self, event: Event, item: dict, where: str) -> None:
         for name, model in PARTS.items():
-            model.objects.filter(event=event).delete()
             parts = item.get(name) or []
             if not isinstance(parts, list):
                 raise ArchiveProblem(where, name, "expected a list")
+            kept = set()
+            if model is EventUpdate:
+                # Public updates and corrections are never taken away: the archive's join them.
+                kept = set(event.updates.values_list("kind", "note", "made_at"))
+            else:
+                model.objects.filter(event=event).delete()
             for n, part in enumerate(parts):
                 obj = model(event=event)
-                self.save(obj, self.fill(obj, part, f"{where}.{name}[{n}]"), where)
+                stamps = self.fill(obj, part, f"{where}.{name}[{n}]")
+                if model is EventUpdate and (obj.kind, obj.note, obj.made_at) in kept:
+                    continue
+                self.save(obj, stamps, where)
 
     def links(self, items: list) -> None:
         for n, item in enumerate(items):
@@ -250,6 +264,54 @@ class _Loader:
 
 SECTIONS = ("categories", "actors", "sources", "events", "links", "timelines")
 
+# What version 2 added, and what a version 1 archive means by its absence (the migrations').
+ADDED_IN_2 = {
+    "claims": {
+        "qualifier": Claim.Qualifier.EXACT,
+        "reported_at": None,
+        "reported_precision": "",
+        "reported_timezone": "",
+        "sequence": 0,
+    },
+    "timelines": {"time_zone": "UTC"},
+}
+
+
+def _upgrade(document: dict) -> None:
+    """A version 1 archive as migrations 0012–0016 would have left it, in place."""
+    kinds = {
+        a.get("slug"): a.get("kind") for a in document.get("actors", []) if isinstance(a, dict)
+    }
+    for timeline in document.get("timelines") or []:
+        if isinstance(timeline, dict):
+            for name, value in ADDED_IN_2["timelines"].items():
+                timeline.setdefault(name, value)
+    for event in document.get("events") or []:
+        if not isinstance(event, dict):
+            continue
+        for claim in event.get("claims") or []:
+            if isinstance(claim, dict):
+                for name, value in ADDED_IN_2["claims"].items():
+                    claim.setdefault(name, value)
+        for role in event.get("actors") or []:
+            if isinstance(role, dict) and role.get("role") == "reporter":
+                slug = role.get("actor")
+                kind = kinds.get(slug) or (
+                    Actor.objects.filter(slug=slug).values_list("kind", flat=True).first()
+                )
+                role["role"] = _teller_role(kind, role.get("note") or "")
+
+
+def _teller_role(kind: str | None, note: str) -> str:
+    """ "Reporter" split as migration 0013 split it: outlets, spokespeople, official sources."""
+    if kind is None:
+        return EventActor.Role.OFFICIAL_SOURCE
+    if kind == Actor.Kind.MEDIA:
+        return EventActor.Role.REPORTING_OUTLET
+    if kind == Actor.Kind.PERSON and "spokes" in note.lower():
+        return EventActor.Role.SPOKESPERSON
+    return EventActor.Role.OFFICIAL_SOURCE
+
 
 def load(text: str, update: bool = False) -> Counter:
     """Load an archive into this database in one transaction; returns what it did."""
@@ -259,8 +321,10 @@ def load(text: str, update: bool = False) -> Counter:
         raise ArchiveProblem(f"line {exc.lineno}", f"column {exc.colno}", exc.msg) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ArchiveProblem("the file", "format", f"not a {FORMAT} document")
-    if document.get("version") != VERSION:
-        raise ArchiveProblem("the file", "version", f"this site reads version {VERSION} only")
+    if document.get("version") == 1:
+        _upgrade(document)
+    elif document.get("version") != VERSION:
+        raise ArchiveProblem("the file", "version", f"this site reads versions 1 and {VERSION}")
     for name in SECTIONS:
         if not isinstance(document.get(name, []), list):
             raise ArchiveProblem("the archive", name, "expected a list")

@@ -75,7 +75,8 @@ class EventsRss(Feed):
         # Coalesce because SQLite's MAX() is NULL when any argument is: events imported
         # published carry no published_at.
         latest = Greatest(Coalesce("published_at", "updated_at"), F("updated_at"))
-        events = list(subject.events.annotate(latest=latest).order_by("-latest", "-pk")[:ITEMS])
+        events = subject.events.annotate(latest=latest).prefetch_related("updates")
+        events = list(events.order_by("-latest", "-pk")[:ITEMS])
         # Item methods see only the item, so each carries its address (also its guid and id).
         for event in events:
             event.feed_link = absolute_url(subject.request, event.get_absolute_url())
@@ -90,7 +91,9 @@ class EventsRss(Feed):
         return strip_controls(event.title)
 
     def item_description(self, event: Event) -> str:
-        return strip_controls(f"{event.display_date}. {event.summary}")
+        # The newest update or correction first: it is why a reader sees the entry again.
+        notes = [f"{u.verb} {u.when}: {u.note}" for u in reversed(event.updates.all())]
+        return strip_controls(" ".join([*notes, f"{event.display_date}. {event.summary}"]))
 
     def item_pubdate(self, event: Event):
         return event.published_at or event.updated_at

@@ -19,7 +19,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from timeline import dates
-from timeline.desk import conflicts, history, lookalikes, review, workflow
+from timeline.desk import conflicts, history, lookalikes, public_notes, review, workflow
 from timeline.desk import list_edits as desk_list
 from timeline.desk import review_pages as desk_review
 from timeline.desk import sheet_import as desk_import
@@ -85,6 +85,16 @@ class SinceYouLookedFilter(admin.SimpleListFilter):
         if self.value() == "changed":
             return queryset.filter(Q(seen_version__isnull=True) | Q(version__gt=F("seen_version")))
         return queryset
+
+
+TELL_READERS = (
+    "Tell readers",
+    {
+        "fields": ["public_change", "public_note"],
+        "classes": ["after-parts", "tell-readers"],
+        "description": "This event is live. If this save changes what it says, tell readers.",
+    },
+)
 
 
 @admin.register(Event)
@@ -175,6 +185,9 @@ class EventAdmin(VersionAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:
+            if obj.is_published and can_publish(request.user):
+                # Before the workflow: a Publisher saving a live event says what readers learn.
+                return [*self.fieldsets[:-1], TELL_READERS, self.fieldsets[-1]]
             return self.fieldsets
         # A new event has no previews or log yet, and only a Publisher schedules.
         unused = {"preview_links", "transition_log"}
@@ -368,6 +381,7 @@ class EventAdmin(VersionAdmin):
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        public_notes.record(obj, form.cleaned_data, request.user)
         if form.initial_status != obj.status:
             workflow.record(obj, form.initial_status, request.user, obj.publish_at)
         EventSeen.mark(request.user, obj)

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from timeline import dates
-from timeline.desk import conflicts, history, review, workflow
+from timeline.desk import conflicts, history, public_notes, review, workflow
 from timeline.desk.entry import (
     COUNTRY_ZONES,
     MULTI_ZONE_COUNTRIES,
@@ -30,6 +30,7 @@ from timeline.desk.entry import (
     zone_for_country,
     zone_names,
 )
+from timeline.desk.public_notes import TellReadersForm
 from timeline.desk.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 from timeline.models import Event, Precision, Timeline, validate_timezone
 
@@ -131,6 +132,8 @@ class EventAdminForm(forms.ModelForm):
         widget=CountryInput,
         help_text="Type its name or its two-letter code, e.g. Iraq or IQ.",
     )
+    public_change = TellReadersForm.base_fields["public_change"]
+    public_note = TellReadersForm.base_fields["public_note"]
     seen_version = SeenVersionField(widget=forms.HiddenInput, required=False)
     duplicate_ok = AcknowledgementField(widget=forms.HiddenInput, required=False)
     # The change waiting for review that this form showed, if any (see EventAdmin.get_form).
@@ -228,12 +231,24 @@ class EventAdminForm(forms.ModelForm):
         problem = workflow.permission_problem(self.user, self.initial_status, cleaned.get("status"))
         if problem:
             self.add_error("status", problem)
+        self._check_public_change(cleaned)
         if self.instance.pk:
             self._check_version(cleaned)
             self._check_waiting_change(cleaned)
         if zone is not None and isinstance(cleaned.get("start"), dt.datetime):
             self._check_duplicates(cleaned, zone)
         return cleaned
+
+    def _check_public_change(self, cleaned) -> None:
+        wants = cleaned.get("public_change") or (cleaned.get("public_note") or "").strip()
+        if wants and not (
+            self.instance.pk and self.instance.is_published and can_publish(self.user)
+        ):
+            self.add_error(
+                "public_change", "Only a Publisher marks an update or correction to a live event."
+            )
+            return
+        public_notes.check(self, cleaned)
 
     def _post_clean(self):
         super()._post_clean()

@@ -30,6 +30,7 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    EventUpdate,
     KeptMemberships,
     PartOfDay,
     Precision,
@@ -366,6 +367,14 @@ def restore(event_pk: int, version_id: int, seen_version: int, user) -> Event:
         reversion.set_user(user)
         when = dates.short_moment(version.revision.date_created)
         reversion.set_comment(f"Restored the version saved {when}")
+        if event.is_published:
+            # Readers saw the newer text: the log says it changed back, and keeps every note.
+            EventUpdate.objects.create(
+                event=event,
+                kind=EventUpdate.Kind.UPDATE,
+                note=f"An earlier version of this entry, as saved on {when}, was put back.",
+                made_by=user,
+            )
     return event
 
 

@@ -54,7 +54,7 @@ def _preview_context(event: Event, shown: Timeline | None = None, switch: str = 
 
 @private_preview
 def event(request: HttpRequest, pk: int) -> HttpResponse:
-    previewed = get_object_or_404(Event.objects.with_related(), pk=pk)
+    previewed = get_object_or_404(Event.objects.with_related().prefetch_related("updates"), pk=pk)
     return render_event(request, previewed, _preview_context(previewed))
 
 

@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from timeline import dates
+from timeline.desk import public_notes
 from timeline.desk.history import KEPT_ON_RESTORE, PARTS, Change, Snapshot, compare, describe_part
 from timeline.desk.workflow import PUBLISHED, Refused, can_publish
 from timeline.models import Event, PendingChange, Timeline
@@ -142,8 +143,9 @@ def _decide(change_pk: int, user, state: str, note: str = "") -> tuple[PendingCh
     return change, live
 
 
-def approve(change_pk: int, user) -> Event:
-    """Make a waiting change live, as it was proposed, with the Publisher as the one who did."""
+def approve(change_pk: int, user, tell_readers: dict | None = None) -> Event:
+    """Make a waiting change live, as it was proposed, with the Publisher as the one who did;
+    with `tell_readers` (public_notes), readers are told what changed."""
     if not can_publish(user):
         raise Refused("Only a Publisher can approve a change to a published event.")
     try:
@@ -159,6 +161,7 @@ def approve(change_pk: int, user) -> Event:
             _check_references(objects, change.timelines)
             _apply(live, objects, user)
             live.timelines.set(change.timelines)
+            public_notes.record(live, tell_readers or {}, user)
             reversion.set_user(user)
             proposer = change.proposed_by or "an editor since removed"
             when = dates.short_moment(change.proposed_at)

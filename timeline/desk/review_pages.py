@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from timeline.desk import review
+from timeline.desk.public_notes import TellReadersForm
 from timeline.desk.workflow import Refused, can_publish
 from timeline.models import Event, PendingChange
 
@@ -102,6 +103,7 @@ def review_page(model_admin, request, object_id) -> HttpResponse:
         "stale": waiting and shown.base_version != event.version,
         "others": [c for c in changes if c != shown],
         "can_decide": can_publish(request.user),
+        "tell_readers": TellReadersForm(),
         "can_withdraw": waiting
         and (shown.proposed_by_id == request.user.pk or can_publish(request.user)),
     }
@@ -120,7 +122,12 @@ def decide(request, model_admin, object_id, change_id) -> HttpResponse:
     decision = request.POST.get("decision")
     try:
         if decision == "approve":
-            review.approve(change.pk, request.user)
+            tell = TellReadersForm(request.POST)
+            if not tell.is_valid():
+                for message in [m for messages_ in tell.errors.values() for m in messages_]:
+                    messages.error(request, message)
+                return back
+            review.approve(change.pk, request.user, tell.cleaned_data)
             messages.success(request, f"Approved: “{event.title}” is live as changed.")
             return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
         if decision == "send-back":

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from timeline.caching import public_cache
 from timeline.filters import EventFilter, EventQuery, known_params
 from timeline.models import Actor, Event, Timeline
+from timeline.reader import live
 from timeline.reader.browse import browse, render_browse
 from timeline.site import NAME, absolute_url, address, host
 
@@ -56,8 +57,11 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
     query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
+    if (checked := live.answer(request, query)) is not None:
+        return checked
     path = timeline.get_absolute_url() if timeline != Timeline.default() else reverse("home")
-    return render_embed(request, timeline, query, query.address(request, path), {})
+    extra = {"live": live.check(request, query)}
+    return render_embed(request, timeline, query, query.address(request, path), extra)
 
 
 def render_embed(

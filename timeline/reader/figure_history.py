@@ -1,4 +1,4 @@
-""""How the figure changed": each teller's figures of one kind, step by step, as given.
+""" "How the figure changed": each teller's figures of one kind, step by step, as given.
 
 The x axis is the order the figures were given, labelled with the day ("7 Jan", then "then"
 for more that day): Kerman's five tolls came the same day, in a known order but at unknown

@@ -12,7 +12,7 @@ from django_htmx.middleware import HtmxDetails
 from timeline.caching import public_cache
 from timeline.filters import EventQuery, country_name
 from timeline.models import Actor, Event, Source, Timeline
-from timeline.reader import cards, figure_history
+from timeline.reader import cards, figure_history, live
 from timeline.reader.browse import browse, render_browse
 from timeline.reader.embed import embed_snippets, oembed_link
 from timeline.site import absolute_url
@@ -39,8 +39,11 @@ def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) -> HttpResponse:
     query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
+    if (checked := live.answer(request, query)) is not None:
+        return checked
     context = {
         "timeline": timeline,
+        "live": live.check(request, query),
         "embed_code": embed_snippets(request, timeline, is_default),
         "oembed_url": oembed_link(request),
         **browse(request, query),
@@ -51,7 +54,8 @@ def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) ->
 @require_safe
 @public_cache
 def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.published().with_related(), slug=slug)
+    events = Event.objects.published().with_related().prefetch_related("updates")
+    event = get_object_or_404(events, slug=slug)
     return render_event(request, event, {"oembed_url": oembed_link(request)})
 
 
@@ -125,7 +129,14 @@ def _place(event: Event) -> dict | None:
 def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor.objects.published().with_public_parent(), slug=slug)
     query = EventQuery(request.GET, base=Event.objects.published().for_actors([actor]))
-    context = {"actor": actor, "oembed_url": oembed_link(request), **browse(request, query)}
+    if (checked := live.answer(request, query)) is not None:
+        return checked
+    context = {
+        "actor": actor,
+        "oembed_url": oembed_link(request),
+        "live": live.check(request, query),
+        **browse(request, query),
+    }
     return render_browse(request, "timeline/actor.html", query, context)
 
 
