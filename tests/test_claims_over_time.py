@@ -252,3 +252,22 @@ def test_a_tellers_name_reaches_the_chart_escaped(client, seed):
     html = client.get("/events/kerman-funeral-stampede/").content.decode()
     assert "<b>IRINN</b>" not in html
     assert "&lt;b&gt;IRINN&lt;/b&gt;: 56" in html
+
+
+def test_every_output_gives_a_figure_in_its_words_with_who_gave_it(client, seed):
+    import feedparser
+    import icalendar
+
+    expected = "more than 50 dead — Coroner, via Radio Farda, 7 Jan 2020"
+    calendar = icalendar.Calendar.from_ical(client.get("/api/events.ics").content)
+    kerman = next(c for c in calendar.walk("VEVENT") if c["uid"].startswith("kerman-"))
+    assert expected in str(kerman["description"])
+    slides = client.get("/api/timelinejs.json").json()["events"]
+    text = next(s for s in slides if s["unique_id"] == "kerman-funeral-stampede")["text"]["text"]
+    assert f"<li>{expected}</li>" in text
+    assert "<li>56 dead — IRINN, via CNN, 7 Jan 2020</li>" in text
+    feed = feedparser.parse(client.get("/api/events.atom").content)
+    entry = next(e for e in feed.entries if e.link.endswith("/kerman-funeral-stampede/"))
+    assert entry.summary.endswith("56 dead — IRINN, via CNN, 7 Jan 2020.")  # the latest
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/events.csv").content.decode())))
+    assert expected in next(r for r in rows if "Kerman" in r["title"])["figures"]

@@ -671,6 +671,10 @@ class Event(models.Model):
     def source_count(self) -> int:
         return len({c.source_id for c in self.citations.all()})
 
+    def figures(self) -> list["Claim"]:
+        """Every figure (not statements) in the order given, each to be shown attributed."""
+        return [claim for claim in self.claims.all() if claim.value is not None]
+
     def public_log(self) -> list["EventUpdate"]:
         """Its updates and corrections, oldest first (prefetched where a page shows them)."""
         return list(self.updates.all())

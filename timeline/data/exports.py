@@ -141,7 +141,9 @@ def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
     item.add("last-modified", event.updated_at)
     item.add("summary", event.title)
     about = "About: " if event.approximate else ""
-    item.add("description", f"{about}{event.display_date}\n\n{event.summary}\n\n{url}")
+    figures = "".join(f"\n{claim.headline}" for claim in event.figures())
+    figures = f"\n\nFigures, each as given:{figures}" if figures else ""
+    item.add("description", f"{about}{event.display_date}\n\n{event.summary}{figures}\n\n{url}")
     item.add("url", url)
     item.add("categories", [event.category.name])
     if event.place_name:
@@ -203,6 +205,9 @@ def _text(event: Event) -> str:
         for s in _sources(event)
     )
     text = f"<p>{_html(event.summary)}</p>"
+    figures = "".join(f"<li>{_html(claim.headline)}</li>" for claim in event.figures())
+    if figures:
+        text += f"<p>Figures, each as given:</p><ul>{figures}</ul>"
     return text + (f"<p>Sources: {sources}</p>" if sources else "")
 
 

@@ -75,7 +75,8 @@ class EventsRss(Feed):
         # Coalesce because SQLite's MAX() is NULL when any argument is: events imported
         # published carry no published_at.
         latest = Greatest(Coalesce("published_at", "updated_at"), F("updated_at"))
-        events = subject.events.annotate(latest=latest).prefetch_related("updates")
+        # for_chart: the claims in order, for the headline figure, and no body text.
+        events = subject.events.for_chart().annotate(latest=latest).prefetch_related("updates")
         events = list(events.order_by("-latest", "-pk")[:ITEMS])
         # Item methods see only the item, so each carries its address (also its guid and id).
         for event in events:
@@ -93,7 +94,10 @@ class EventsRss(Feed):
     def item_description(self, event: Event) -> str:
         # The newest update or correction first: it is why a reader sees the entry again.
         notes = [f"{u.verb} {u.when}: {u.note}" for u in reversed(event.updates.all())]
-        return strip_controls(" ".join([*notes, f"{event.display_date}. {event.summary}"]))
+        claim = event.headline_claim()
+        figure = [f"{claim.headline}."] if claim else []
+        text = [*notes, f"{event.display_date}. {event.summary}", *figure]
+        return strip_controls(" ".join(text))
 
     def item_pubdate(self, event: Event):
         return event.published_at or event.updated_at
