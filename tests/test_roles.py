@@ -71,3 +71,42 @@ def test_the_migration_splits_reporters_by_who_they_are(make_event, make_actor):
         "Pirhossein Koulivand": "official_source",
         "US officials": "official_source",
     }
+
+
+def test_saved_versions_and_waiting_changes_lose_the_old_reporter_role(make_event, make_actor):
+    import json
+
+    import reversion
+    from reversion.models import Version
+
+    from timeline.models import PendingChange
+
+    event = make_event()
+    spokesman = make_actor("Jonathan Hoffman", kind="person")
+    with reversion.create_revision():
+        role = EventActor.objects.create(
+            event=event, actor=spokesman, role="spokesperson", note="Pentagon spokesman"
+        )
+        reversion.add_to_revision(role)
+    version = Version.objects.get_for_object(role).get()
+    saved = json.loads(version.serialized_data)
+    saved[0]["fields"]["role"] = "reporter"  # as saved before migration 0013
+    Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(saved))
+    proposed = [{"model": "timeline.eventactor", "pk": role.pk, "fields": saved[0]["fields"]}]
+    change = PendingChange.objects.create(
+        event=event,
+        base_version=event.version,
+        proposed=json.dumps(proposed),
+        form_data={
+            "event_actors-0-actor": [str(spokesman.pk)],
+            "event_actors-0-role": ["reporter"],
+            "event_actors-0-note": ["Pentagon spokesman"],
+        },
+    )
+    migration = importlib.import_module("timeline.migrations.0017_reporters_in_saved_versions")
+    migration.forwards(apps, None)
+    version.refresh_from_db()
+    assert json.loads(version.serialized_data)[0]["fields"]["role"] == "spokesperson"
+    change.refresh_from_db()
+    assert json.loads(change.proposed)[0]["fields"]["role"] == "spokesperson"
+    assert change.form_data["event_actors-0-role"] == ["spokesperson"]

@@ -299,11 +299,12 @@ def _upgrade(document: dict) -> None:
                 kind = kinds.get(slug) or (
                     Actor.objects.filter(slug=slug).values_list("kind", flat=True).first()
                 )
-                role["role"] = _teller_role(kind, role.get("note") or "")
+                role["role"] = teller_role(kind, role.get("note") or "")
 
 
-def _teller_role(kind: str | None, note: str) -> str:
-    """ "Reporter" split as migration 0013 split it: outlets, spokespeople, official sources."""
+def teller_role(kind: str | None, note: str) -> str:
+    """ "Reporter" split as migration 0013 split it: outlets, spokespeople, official sources
+    (also for the saved versions, migration 0017)."""
     if kind is None:
         return EventActor.Role.OFFICIAL_SOURCE
     if kind == Actor.Kind.MEDIA:
