@@ -271,3 +271,30 @@ def test_every_output_gives_a_figure_in_its_words_with_who_gave_it(client, seed)
     assert entry.summary.endswith("56 dead — IRINN, via CNN, 7 Jan 2020.")  # the latest
     rows = list(csv.DictReader(io.StringIO(client.get("/api/events.csv").content.decode())))
     assert expected in next(r for r in rows if "Kerman" in r["title"])["figures"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier"),
+    [
+        ("More than 50 people were killed.", 50, "more_than"),
+        ("No more than 50 people were killed.", 50, "up_to"),
+        ("At least 1,200 were hurt.", 1200, "at_least"),
+        ("About 20 rockets.", 20, "about"),
+        ("Fewer than 10 died.", 10, "fewer_than"),
+        ("50 people, more than the day before.", 50, "exact"),
+        ("More than 5 buses carried 50 people.", 50, "exact"),  # not before its own figure
+    ],
+)
+def test_figures_saved_before_qualifiers_read_them_from_their_words(
+    make_event, source, text, value, qualifier
+):
+    import importlib
+
+    from django.apps import apps
+
+    event = make_event()
+    claim = Claim.objects.create(event=event, kind="deaths", value=value, text=text, source=source)
+    migration = importlib.import_module("timeline.migrations.0012_claims_keep_words_and_time")
+    migration.qualifiers_from_text(apps, None)
+    claim.refresh_from_db()
+    assert claim.qualifier == qualifier

@@ -6,13 +6,18 @@ from django.db import migrations, models
 
 import timeline.models
 
-WORDS = {
-    "at_least": "at least",
-    "more_than": "more than",
-    "about": "about",
-    "up_to": "up to",
-    "fewer_than": "fewer than",
-}
+# Longest first: "no more than 50" is up to 50, not more than 50.
+PHRASES = [
+    ("up_to", "no more than"),
+    ("up_to", "not more than"),
+    ("at_least", "no fewer than"),
+    ("at_least", "no less than"),
+    ("at_least", "at least"),
+    ("more_than", "more than"),
+    ("about", "about"),
+    ("up_to", "up to"),
+    ("fewer_than", "fewer than"),
+]
 
 
 def qualifiers_from_text(apps, schema_editor):
@@ -20,7 +25,7 @@ def qualifiers_from_text(apps, schema_editor):
     were wounded"): read it back where the words stand before the claim's own figure."""
     Claim = apps.get_model("timeline", "Claim")
     for claim in Claim.objects.exclude(value=None):
-        for qualifier, words in WORDS.items():
+        for qualifier, words in PHRASES:
             if re.search(
                 rf"\b{words} {claim.value:,}\b|\b{words} {claim.value}\b", claim.text, re.I
             ):
