@@ -110,3 +110,15 @@ def test_saved_versions_and_waiting_changes_lose_the_old_reporter_role(make_even
     change.refresh_from_db()
     assert json.loads(change.proposed)[0]["fields"]["role"] == "spokesperson"
     assert change.form_data["event_actors-0-role"] == ["spokesperson"]
+
+
+def test_the_csv_gives_each_role_with_its_note(client):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    call_command("loaddata", "fixtures/us-iran-2019-2020.json", verbosity=0)
+    rows = csv.DictReader(io.StringIO(client.get("/api/events.csv").content.decode()))
+    k1 = next(row for row in rows if "K-1" in row["title"])
+    assert "Kata'ib Hezbollah (suspected or blamed: " in k1["actors"]

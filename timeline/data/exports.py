@@ -83,7 +83,8 @@ def events_csv(events, request: HttpRequest) -> str:
     writer.writerow(CSV_COLUMNS)
     for event in events:
         actors = "; ".join(
-            f"{role.actor.name} ({role.get_role_display().lower()})"
+            f"{role.actor.name} ({role.get_role_display().lower()}"
+            + (f": {role.note})" if role.note else ")")
             for role in event.event_actors.all()
         )
         sources = "; ".join(
