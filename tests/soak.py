@@ -17,8 +17,10 @@ started again whatever happens.
     SOAK_SECONDS=5 make soak                 # the smoke run CI does
 """
 
+import asyncio
 import json
 import os
+import random
 import secrets
 import shutil
 import socket
@@ -92,23 +94,6 @@ function request()
     return wrk.format("GET", target[1], {["HX-Request"] = "true", ["Accept-Encoding"] = "gzip"})
   end
   return wrk.format("GET", target[1], {["Accept-Encoding"] = "gzip"})
-end
-"""
-    + REPORT_LUA
-)
-
-# Open pages, each asking one address every EVERY_MS or so (a fifth either way), as
-# timeline.js does: PATH and HEADERS are replaced.
-PACED_LUA = (
-    """
-function init(args)
-  statuses = {}
-end
-function request()
-  return wrk.format("GET", PATH, HEADERS)
-end
-function delay()
-  return math.random(math.floor(EVERY_MS * 0.8), math.floor(EVERY_MS * 1.2))
 end
 """
     + REPORT_LUA
@@ -372,21 +357,61 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _paced(base: str, pid: int, path: str, headers: dict, seconds: float) -> dict:
-    """PAGES connections each asking `path` every POLL_SECONDS; with the server's CPU spent."""
-    script = Path(tempfile.gettempdir()) / f"timeline-soak-paced-{os.getpid()}.lua"
-    lua_headers = (
-        "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()) + "}"
-    )
-    script.write_text(
-        PACED_LUA.replace("PATH", json.dumps(path))
-        .replace("HEADERS", lua_headers)
-        .replace("EVERY_MS", str(int(POLL_SECONDS * 1000)))
-    )
-    before = _cpu_seconds(pid)
-    result = _result(_wrk(base, script, seconds, PAGES))
-    result["cpu_ms"] = (_cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
-    return result
+async def _page(port: int, path: str, headers: dict, until: float, seen: list) -> None:
+    """One open page: a first ask at a random moment of its interval, then one every
+    POLL_SECONDS, a fifth either way, each on a connection of its own, as a browser's idle
+    keep-alive would be closed by then."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(random.uniform(0, POLL_SECONDS))
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    # The host as the ETag was fetched with: it is part of what the answer is keyed by.
+    host = f"Host: 127.0.0.1:{port}\r\n"
+    request = f"GET {path} HTTP/1.1\r\n{host}{lines}Connection: close\r\n\r\n"
+    while loop.time() < until:
+        started = loop.time()
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port), timeout=10
+            )
+            writer.write(request.encode())
+            status = (await asyncio.wait_for(reader.readline(), timeout=10)).split()[1].decode()
+            await reader.read()
+            writer.close()
+        except (TimeoutError, OSError, IndexError):
+            status = "error"
+        seen.append((status, (loop.time() - started) * 1000))
+        await asyncio.sleep(POLL_SECONDS * random.uniform(0.8, 1.2))
+
+
+def _paced(port: int, pid: int, path: str, headers: dict, seconds: float) -> dict:
+    """PAGES open pages asking `path` every POLL_SECONDS; with the server's CPU spent."""
+    seen: list[tuple[str, float]] = []
+
+    async def pages() -> None:
+        until = asyncio.get_running_loop().time() + seconds
+        await asyncio.gather(*(_page(port, path, headers, until, seen) for _ in range(PAGES)))
+
+    before, started = _cpu_seconds(pid), time.monotonic()
+    asyncio.run(pages())
+    cpu = _cpu_seconds(pid) - before
+    latencies = sorted(ms for _, ms in seen) or [0.0]
+    statuses: dict[str, int] = {}
+    for status, _ in seen:
+        statuses[status] = statuses.get(status, 0) + 1
+    errors = statuses.pop("error", 0)
+    return {
+        "requests": len(seen),
+        "seconds": time.monotonic() - started,
+        "statuses": statuses,
+        "connect": errors,
+        "read": 0,
+        "write": 0,
+        "timeout": 0,
+        "p50_ms": latencies[len(latencies) // 2],
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "max_ms": latencies[-1],
+        "cpu_ms": cpu * 1000 / max(len(seen), 1),
+    }
 
 
 def _live_check(base: str) -> tuple[str, str]:
@@ -402,10 +427,11 @@ def _live_check(base: str) -> tuple[str, str]:
 def _polling(base: str, pid: int) -> tuple[dict, dict]:
     """PAGES open pages polling their live check, then /healthz asked at the same pace."""
     path, etag = _live_check(base)
+    port = int(urlsplit(base).port)
     seconds = max(SECONDS / 2, POLL_SECONDS * 3)
     headers = {"If-None-Match": etag, "Accept-Encoding": "gzip"}
-    polls = _paced(base, pid, path, headers, seconds)
-    health = _paced(base, pid, "/healthz", {"Accept-Encoding": "gzip"}, seconds)
+    polls = _paced(port, pid, path, headers, seconds)
+    health = _paced(port, pid, "/healthz", {"Accept-Encoding": "gzip"}, seconds)
     return polls, health
 
 

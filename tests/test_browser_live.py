@@ -87,3 +87,35 @@ def test_the_step_chart_of_a_changing_toll_is_drawn(reader):
     assert chart.locator(".scatterlayer .trace").count() == 4  # four tellers, side by side
     texts = [text.text_content() for text in chart.locator(".scatterlayer text").all()]
     assert "more than 50" in texts and "56" in texts
+
+
+def _axe(page) -> list:
+    from tests.browser import AXE
+
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_new_parts_have_no_accessibility_violations(reader, settings, scheme):
+    from timeline.models import EventUpdate
+
+    settings.TIMELINE_LIVE_POLL_SECONDS = 1
+    kerman = Event.objects.get(slug="kerman-funeral-stampede")
+    EventUpdate.objects.create(event=kerman, kind="correction", note="The toll was 56, not 50.")
+    page = reader
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    page.goto(kerman.get_absolute_url())
+    page.locator("[data-history] .main-svg").first.wait_for()
+    assert _axe(page) == []
+    page.goto("/?as_of=2020-01-09T12:00")
+    wait_for_marks(page)
+    assert _axe(page) == []
+    page.goto("/")
+    wait_for_marks(page)
+    draft = _draft()
+    draft.status = Event.Status.PUBLISHED
+    draft.save()
+    page.locator("#live-notice button").wait_for(timeout=10_000)
+    assert _axe(page) == []

@@ -180,3 +180,15 @@ def test_a_publisher_approving_a_change_can_tell_readers_too(client, editor, pub
     assert [(u.kind, u.note, u.made_by) for u in event.updates.all()] == [
         ("correction", "Not 50.", publisher)
     ]
+
+
+def test_a_correction_outlives_a_deleted_event_and_is_back_when_it_is_recovered(make_event):
+    event = make_event()
+    EventUpdate.objects.create(event=event, kind="correction", note="It was 56.")
+    pk = event.pk
+    event.delete()
+    assert EventUpdate.objects.filter(event_id=pk).exists()
+    # As the desk's recovery puts it back: the same event, under its own id.
+    event.id = pk
+    event.save(force_insert=True)
+    assert [u.note for u in Event.objects.get(pk=pk).updates.all()] == ["It was 56."]

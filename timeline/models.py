@@ -1057,7 +1057,11 @@ class EventUpdate(models.Model):
         UPDATE = "update", "Update"
         CORRECTION = "correction", "Correction"
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="updates")
+    # As the workflow log (EventTransition): no database constraint, so the notes outlive a
+    # deleted event and are there again when the event is recovered.
+    event = models.ForeignKey(
+        Event, on_delete=models.DO_NOTHING, db_constraint=False, related_name="updates"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     note = models.TextField(
         max_length=1000, help_text="What readers are told changed, e.g. “The toll was 65, not 56.”"

@@ -39,7 +39,8 @@ class Migration(migrations.Migration):
                 (
                     "event",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="updates",
                         to="timeline.event",
                     ),
