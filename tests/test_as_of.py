@@ -109,3 +109,19 @@ def test_a_day_counts_to_its_last_instant():
     moment = AsOf("2020-01-07").moment(BAGHDAD)
     assert moment.astimezone(BAGHDAD).date() == dt.date(2020, 1, 7)
     assert moment + dt.timedelta(microseconds=1) == dt.datetime(2020, 1, 8, tzinfo=BAGHDAD)
+
+
+def test_an_event_opened_from_an_as_of_view_shows_its_figures_as_they_stood(client, seed):
+    html = client.get("/", {"as_of": "2020-01-09T12:00"}).content.decode()
+    link = re.search(r'href="(/events/iranian-missile-strikes-ain-al-asad-erbil/[^"]*)"', html)
+    assert link and "as_of=2020-01-09T12%3A00%2B03%3A00" in link.group(1)
+    page = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert "As it stood at 9 January 2020, 12:00 Baghdad time (UTC+3)." in page
+
+    def figures(html: str) -> str:  # the claims, not the sources read since
+        return html[html.index('id="claims-heading"') : html.index('id="sources-heading"')]
+
+    assert "109" not in figures(page)
+    now = client.get("/events/iranian-missile-strikes-ain-al-asad-erbil/").content.decode()
+    assert "109" in figures(now)
+    assert client.get("/events/kerman-funeral-stampede/", {"as_of": "soon"}).status_code == 400

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
+from urllib.parse import urlencode
 
 import django_filters
 import pycountry
@@ -404,7 +405,18 @@ class EventQuery:
     ):
         self.base = Event.objects.published() if base is None else base
         self.filters = EventFilter(params, queryset=self.base, zone=zone)
-        self.url_for = url_for
+        self._opens = url_for
+
+    def url_for(self, event: Event) -> str:
+        """Where a list entry or a marker opens; in an "as of" view, the event as it stood then
+        (the instant with its offset, so the event page need not know this view's clock)."""
+        url, moment = self._opens(event), self.as_of
+        if moment is None:
+            return url
+        zone = self.filters.zone
+        stamp = f"{moment.astimezone(zone):%Y-%m-%dT%H:%M%z}"
+        stamp = f"{stamp[:-2]}:{stamp[-2:]}"  # +0300 as ISO 8601 writes it, +03:00
+        return f"{url}{'&' if '?' in url else '?'}{urlencode({'as_of': stamp})}"
 
     @cached_property
     def is_valid(self) -> bool:

@@ -1,15 +1,17 @@
 """Reader-facing pages. Visibility lives in the querysets, so no view can forget it."""
 
+import datetime as dt
 from urllib.parse import urljoin
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline.caching import public_cache
+from timeline.dates import AsOf
 from timeline.filters import EventQuery, country_name
 from timeline.models import Actor, Event, Source, Timeline
 from timeline.reader import cards, figure_history, live
@@ -54,9 +56,20 @@ def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) ->
 @require_safe
 @public_cache
 def event_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    events = Event.objects.published().with_related().prefetch_related("updates")
+    as_of, moment, label = request.GET.get("as_of", ""), None, ""
+    if as_of:
+        # Opened from an "as of" view: its figures as they stood then.
+        try:
+            parsed = AsOf(as_of)
+        except ValueError as exc:
+            return HttpResponseBadRequest(f"as_of: {exc}", content_type="text/plain")
+        main = Timeline.default()
+        zone = main.zone if main else dt.UTC
+        moment, label = parsed.moment(zone), parsed.describe(zone)
+    events = Event.objects.published().with_related(moment).prefetch_related("updates")
     event = get_object_or_404(events, slug=slug)
-    return render_event(request, event, {"oembed_url": oembed_link(request)})
+    extra = {"oembed_url": oembed_link(request), "as_of_label": label}
+    return render_event(request, event, extra)
 
 
 def render_event(request: HtmxHttpRequest, event: Event, extra: dict) -> HttpResponse:
