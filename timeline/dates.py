@@ -229,7 +229,8 @@ class AsOf:
     """
 
     def __init__(self, text: str):
-        if not _AS_OF.match(text):
+        shape = _AS_OF.match(text)
+        if not shape:
             raise ValueError(AS_OF_MESSAGE)
         try:
             parsed = dt.datetime.fromisoformat(text)
@@ -239,18 +240,27 @@ class AsOf:
             raise ValueError(YEAR_RANGE_MESSAGE)
         self.text = text
         self.whole_day = "T" not in text
+        self._with_seconds = bool(shape.group(2))
         self._parsed = parsed
 
     def moment(self, zone: dt.tzinfo) -> dt.datetime:
-        """The last instant that counts, as an aware datetime."""
-        if self._parsed.tzinfo is not None:
-            return self._parsed
-        local = self._parsed.replace(tzinfo=zone)
+        """The last instant that counts, as an aware datetime: a time given to the minute
+        counts to the end of that minute (so the same minute written as an instant, or in
+        another zone, stands at the same moment), a day to the end of the day."""
         if self.whole_day:
             # The next midnight on that clock, less the smallest step: the day's last instant.
             following = (self._parsed + dt.timedelta(days=1)).replace(tzinfo=zone)
             return following.astimezone(UTC) - dt.timedelta(microseconds=1)
-        return local.astimezone(UTC)
+        given = (
+            self._parsed if self._parsed.tzinfo is not None else self._parsed.replace(tzinfo=zone)
+        )
+        step = dt.timedelta(seconds=1 if self._with_seconds else 60)
+        return given.astimezone(UTC) + step - dt.timedelta(microseconds=1)
+
+    def stamp(self, zone: dt.tzinfo) -> str:
+        """The same moment as an instant in UTC, to the minute (`2020-01-07T20:59Z`): what a
+        link to an event page carries, whatever clock this view reads times on."""
+        return f"{self.moment(zone):%Y-%m-%dT%H:%M}Z"
 
     def describe(self, zone: dt.tzinfo) -> str:
         """'7 January 2020, 12:00 Baghdad time (UTC+3)', or 'the end of 7 January 2020'."""

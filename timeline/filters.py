@@ -206,24 +206,26 @@ class EventFilter(django_filters.FilterSet):
         return timeline.zone if timeline else dates.UTC
 
     @property
+    def as_of_chosen(self) -> "dates.AsOf | None":
+        return self.form.cleaned_data.get("as_of") if self.is_bound and self.is_valid() else None
+
+    @property
     def as_of_label(self) -> str:
-        chosen = self.form.cleaned_data.get("as_of") if self.is_valid() else None
+        chosen = self.as_of_chosen
         return chosen.describe(self.zone) if chosen else ""
 
     @property
     def as_of_input(self) -> str:
-        """`as_of` as a datetime-local field holds it, on the timeline's clock."""
-        chosen = self.form.cleaned_data.get("as_of") if self.is_bound and self.is_valid() else None
-        if not chosen:
-            return ""
-        return f"{chosen.moment(self.zone).astimezone(self.zone):%Y-%m-%dT%H:%M}"
+        """`as_of` as a datetime-local field holds it, on the timeline's clock (a day as its
+        last minute, which counts to the same instant)."""
+        chosen = self.as_of_chosen
+        return f"{chosen.moment(self.zone).astimezone(self.zone):%Y-%m-%dT%H:%M}" if chosen else ""
 
     @property
     def known_by(self):
         """The last instant an "as of" view counts, or None."""
-        if self.is_bound and self.is_valid() and self.form.cleaned_data.get("as_of"):
-            return self.form.cleaned_data["as_of"].moment(self.zone)
-        return None
+        chosen = self.as_of_chosen
+        return chosen.moment(self.zone) if chosen else None
 
     @property
     def page_number(self) -> int:
@@ -409,13 +411,11 @@ class EventQuery:
 
     def url_for(self, event: Event) -> str:
         """Where a list entry or a marker opens; in an "as of" view, the event as it stood then
-        (the instant with its offset, so the event page need not know this view's clock)."""
-        url, moment = self._opens(event), self.as_of
-        if moment is None:
+        (as an instant, so the event page need not know this view's clock)."""
+        url, chosen = self._opens(event), self.filters.as_of_chosen
+        if chosen is None:
             return url
-        zone = self.filters.zone
-        stamp = f"{moment.astimezone(zone):%Y-%m-%dT%H:%M%z}"
-        stamp = f"{stamp[:-2]}:{stamp[-2:]}"  # +0300 as ISO 8601 writes it, +03:00
+        stamp = chosen.stamp(self.filters.zone)
         return f"{url}{'&' if '?' in url else '?'}{urlencode({'as_of': stamp})}"
 
     @cached_property

@@ -547,10 +547,33 @@ class Event(models.Model):
             if written & PUBLISH_INPUTS:
                 written.add("published_at")
             kwargs["update_fields"] = written
+        loaded = getattr(self, "_loaded_timezone", None)
         super().save(*args, **kwargs)
+        if loaded is not None and loaded != self.timezone:
+            self._reclock_claims()
+        self._loaded_timezone = self.timezone
 
     def get_absolute_url(self) -> str:
         return reverse("event", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        event = super().from_db(db, field_names, values)
+        # The zone as stored, so a save that changes it can move the figures on its clock.
+        event._loaded_timezone = event.__dict__.get("timezone")
+        return event
+
+    def _reclock_claims(self) -> None:
+        """Figures given on the event's clock move with it when its zone changes."""
+        claims = list(self.claims.filter(reported_timezone="", reported_at__isnull=False))
+        changed = []
+        for claim in claims:
+            claim.event = self
+            before = claim.known_from
+            claim.set_known_from()
+            if claim.known_from != before:
+                changed.append(claim)
+        Claim.objects.bulk_update(changed, ["known_from"])
 
     @property
     def is_published(self) -> bool:
@@ -875,6 +898,10 @@ class Citation(models.Model):
 FIGURE_NOUNS = {"deaths": "dead", "injuries": "injured", "munitions": "rockets or missiles"}
 
 
+# What a claim's known_from is read from: its time, precision and clock (else its event's).
+KNOWN_FROM_INPUTS = {"reported_at", "reported_precision", "reported_timezone"}
+
+
 class ClaimQuerySet(models.QuerySet):
     def known_by(self, moment: dt.datetime):
         """Figures given by `moment`; one with no date given counts as known with its event."""
@@ -963,7 +990,7 @@ class Claim(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.set_known_from()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"reported_at", "reported_precision"} & set(update_fields):
+        if update_fields is not None and KNOWN_FROM_INPUTS & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "known_from"}
         super().save(*args, **kwargs)
 

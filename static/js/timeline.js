@@ -289,7 +289,11 @@
   });
 
   // New results (a filter, a page, the live notice itself): poll their view from now on.
+  // Anything else settling (an event panel) leaves the running poll alone.
+  var polled = liveSource();
   document.addEventListener("htmx:afterSettle", function () {
+    if (liveSource() === polled) return;
+    polled = liveSource();
     scheduleLive();
   });
   // Another view asked for: what the notice offered was about the old one.

@@ -28,6 +28,7 @@ class _Subject:
     def __init__(self, request: HttpRequest):
         query = EventQuery(request.GET).check()
         self.events, self.timeline = query.events.select_related("category"), query.timeline
+        self.as_of = query.as_of
         self.request = request
         # Each filtered feed is a feed of its own, with its own Atom id and self link: named by
         # its filters alone, so what else the address carried (parentUrl=https://evil.example)
@@ -76,7 +77,8 @@ class EventsRss(Feed):
         # published carry no published_at.
         latest = Greatest(Coalesce("published_at", "updated_at"), F("updated_at"))
         # for_chart: the claims in order, for the headline figure, and no body text.
-        events = subject.events.for_chart().annotate(latest=latest).prefetch_related("updates")
+        events = subject.events.for_chart(as_of=subject.as_of).annotate(latest=latest)
+        events = events.prefetch_related("updates")
         events = list(events.order_by("-latest", "-pk")[:ITEMS])
         # Item methods see only the item, so each carries its address (also its guid and id).
         for event in events:

@@ -15,18 +15,31 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+BATCH = 2000
+
+
 def fill(apps, schema_editor):
     Event = apps.get_model("timeline", "Event")
     Claim = apps.get_model("timeline", "Claim")
-    for event in Event.objects.only("start", "precision", "part_of_day", "timezone").iterator():
+    events = Event.objects.only("start", "precision", "part_of_day", "timezone")
+    batch = []
+    for event in events.iterator(chunk_size=BATCH):
         local = event.start.astimezone(_zone(event.timezone))
         known = Precision(event.precision).known_from(local, event.part_of_day)
-        Event.objects.filter(pk=event.pk).update(known_from=known.astimezone(dt.UTC))
+        event.known_from = known.astimezone(dt.UTC)
+        batch.append(event)
+        if len(batch) == BATCH:
+            Event.objects.bulk_update(batch, ["known_from"])
+            batch = []
+    Event.objects.bulk_update(batch, ["known_from"])
     claims = Claim.objects.filter(reported_at__isnull=False).select_related("event")
-    for claim in claims.iterator():
+    batch = []
+    for claim in claims.iterator(chunk_size=BATCH):
         local = claim.reported_at.astimezone(_zone(claim.reported_timezone or claim.event.timezone))
         known = Precision(claim.reported_precision or "day").known_from(local)
-        Claim.objects.filter(pk=claim.pk).update(known_from=known.astimezone(dt.UTC))
+        claim.known_from = known.astimezone(dt.UTC)
+        batch.append(claim)
+    Claim.objects.bulk_update(batch, ["known_from"], batch_size=BATCH)
 
 
 class Migration(migrations.Migration):
@@ -43,10 +56,7 @@ class Migration(migrations.Migration):
             name="known_from",
             field=models.DateTimeField(editable=False, null=True),
         ),
+        # Required and indexed in 0018, after the fill has committed: PostgreSQL refuses to
+        # alter a table with updates still pending in the same transaction (as 0008/0009).
         migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="event",
-            name="known_from",
-            field=models.DateTimeField(db_index=True, editable=False),
-        ),
     ]
