@@ -690,6 +690,13 @@ class Event(models.Model):
             self.start, self.zone, self.approximate, self.part_of_day
         )
 
+    def sources_cited(self) -> list["Source"]:
+        """Each cited source once, in citation order."""
+        seen = {}
+        for citation in self.citations.all():
+            seen.setdefault(citation.source_id, citation.source)
+        return list(seen.values())
+
     @property
     def source_count(self) -> int:
         return len({c.source_id for c in self.citations.all()})
@@ -747,9 +754,9 @@ class Event(models.Model):
         main = [t for t in on if t.slug == settings.DEFAULT_TIMELINE_SLUG]
         return (main or on or [None])[0]
 
-    def neighbours(self) -> tuple["Event | None", "Event | None"]:
-        """The previous and next published events in the chronology."""
-        published = Event.objects.published()
+    def neighbours(self, within=None) -> tuple["Event | None", "Event | None"]:
+        """The previous and next events in the chronology: published ones, or `within`."""
+        published = Event.objects.published() if within is None else within
         at = self.sort_at
         before = published.filter(Q(sort_at__lt=at) | Q(sort_at=at, pk__lt=self.pk))
         after = published.filter(Q(sort_at__gt=at) | Q(sort_at=at, pk__gt=self.pk))
@@ -757,6 +764,11 @@ class Event(models.Model):
             before.order_by("-sort_at", "-pk").first(),
             after.order_by("sort_at", "pk").first(),
         )
+
+    def position(self, within) -> int:
+        """Where it stands in `within`'s chronology, from 1."""
+        at = self.sort_at
+        return within.filter(Q(sort_at__lt=at) | Q(sort_at=at, pk__lt=self.pk)).count() + 1
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -361,7 +361,7 @@ export async function build({ entry = ENTRY, outfile = OUTFILE } = {}) {
 
 // The page's own scripts, minified beside the bundle (served as vendor/site/js/…): a first
 // visit carries every byte, and comments are for us, not for readers' phones.
-export const OWN_SCRIPTS = ['chart.js', 'timeline.js'];
+export const OWN_SCRIPTS = ['chart.js', 'timeline.js', 'story.js'];
 export const SITE_OUT = path.join(ROOT, 'node_modules', '.timeline-build-site', 'js');
 
 export async function minifyOwn() {

@@ -3,12 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from timeline.desk import preview
-from timeline.reader import embed, views
+from timeline.reader import embed, story, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("timelines/<slug:slug>/", views.timeline_page, name="timeline"),
+    path("story/", story.story, name="story"),
+    path("story/<slug:event>/", story.story, name="story-slide"),
+    path("timelines/<slug:slug>/story/", story.story, name="timeline-story"),
+    path("timelines/<slug:slug>/story/<slug:event>/", story.story, name="timeline-story-slide"),
     path("events/<slug:slug>/", views.event_page, name="event"),
     path("actors/<slug:slug>/", views.actor_page, name="actor"),
     path("sources/<slug:slug>/", views.source_page, name="source"),

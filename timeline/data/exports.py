@@ -16,15 +16,6 @@ from timeline.filters import BadParameters
 from timeline.models import Event, Precision
 from timeline.site import absolute_url, host
 
-
-def _sources(event: Event) -> list:
-    """Each cited source once, in citation order."""
-    seen = {}
-    for citation in event.citations.all():
-        seen.setdefault(citation.source_id, citation.source)
-    return list(seen.values())
-
-
 # CSV ------------------------------------------------------------------------------------------
 
 CSV_COLUMNS = [
@@ -89,7 +80,7 @@ def events_csv(events, request: HttpRequest) -> str:
         )
         sources = "; ".join(
             f"{source.publisher}: {source.title}" + (f" <{source.url}>" if source.url else "")
-            for source in _sources(event)
+            for source in event.sources_cited()
         )
         # Each figure in its own words, who gave it and when: "more than 50 dead — Coroner, via
         # Radio Farda, 7 Jan 2020 (given 7 January 2020)".
@@ -203,7 +194,7 @@ def _html(text: str) -> str:
 def _text(event: Event) -> str:
     sources = ", ".join(
         f'<a href="{_html(s.url)}">{_html(s.publisher)}</a>' if s.url else _html(s.publisher)
-        for s in _sources(event)
+        for s in event.sources_cited()
     )
     text = f"<p>{_html(event.summary)}</p>"
     figures = "".join(f"<li>{_html(claim.headline)}</li>" for claim in event.figures())

@@ -6,6 +6,7 @@ from urllib.parse import urljoin
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
@@ -43,8 +44,10 @@ def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) ->
     query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
     if (checked := live.answer(request, query)) is not None:
         return checked
+    story = reverse("story") if is_default else reverse("timeline-story", args=[timeline.slug])
     context = {
         "timeline": timeline,
+        "story_url": f"{story}?{query.query(page=None)}".rstrip("?"),
         "live": live.check(request, query),
         "embed_code": embed_snippets(request, timeline, is_default),
         "oembed_url": oembed_link(request),

@@ -1,0 +1,49 @@
+/* Story mode: arrow keys and swipes follow the slide's own Previous and Next links, so the
+   address, Back and Forward work as they do without this file. The new slide's heading takes
+   the focus, which also has screen readers read it. */
+(function () {
+  "use strict";
+
+  var KEY = "timeline-story-moved";
+
+  function go(rel) {
+    var link = document.querySelector(".story-nav a[rel=" + rel + "]");
+    if (!link) return;
+    try { sessionStorage.setItem(KEY, "1"); } catch (e) { /* private mode: no focus move */ }
+    location.href = link.href;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    if (event.key === "ArrowRight") { event.preventDefault(); go("next"); }
+    if (event.key === "ArrowLeft") { event.preventDefault(); go("prev"); }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest(".story-nav a[rel], .story-start")) {
+      try { sessionStorage.setItem(KEY, "1"); } catch (e) { /* ignore */ }
+    }
+  });
+
+  var start = null;
+  document.addEventListener("touchstart", function (event) {
+    var touch = event.changedTouches[0];
+    start = [touch.clientX, touch.clientY];
+  }, { passive: true });
+  document.addEventListener("touchend", function (event) {
+    if (!start) return;
+    var touch = event.changedTouches[0];
+    var dx = touch.clientX - start[0];
+    var dy = touch.clientY - start[1];
+    start = null;
+    // A clear sideways swipe; anything more vertical is the reader scrolling.
+    if (Math.abs(dx) > 60 && Math.abs(dx) > 2 * Math.abs(dy)) go(dx < 0 ? "next" : "prev");
+  }, { passive: true });
+
+  var moved = false;
+  try { moved = sessionStorage.getItem(KEY) === "1"; sessionStorage.removeItem(KEY); } catch (e) { /* ignore */ }
+  var heading = document.getElementById("slide-title");
+  if (moved && heading) heading.focus();
+})();

@@ -1,0 +1,107 @@
+"""Story mode: the timeline one event per slide, each slide its own address, linked in order."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+SEED = "fixtures/us-iran-2019-2020.json"
+
+
+@pytest.fixture
+def seed(db):
+    call_command("loaddata", SEED, verbosity=0)
+
+
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a class="story-\w+" rel="{rel}" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def _walk(client, start: str) -> list[str]:
+    """Every slide's address, following Next from the title slide as a reader without JS."""
+    seen, url = [], start
+    html = client.get(url).content.decode()
+    while (url := _link(html, "next")) is not None:
+        seen.append(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+    return seen
+
+
+def test_next_steps_through_every_published_event_in_the_chronologys_order(client, seed):
+    slides = _walk(client, "/story/")
+    slugs = [url.split("/")[2] for url in slides]
+    assert slugs == list(Event.objects.published().chronological().values_list("slug", flat=True))
+
+
+def test_each_slide_says_where_it_is_and_links_back(client, seed):
+    events = list(Event.objects.published().chronological())
+    html = client.get(f"/story/{events[1].slug}/").content.decode()
+    assert f"2 of {len(events)}" in html
+    assert _link(html, "prev") == f"/story/{events[0].slug}/"
+    first = client.get(f"/story/{events[0].slug}/").content.decode()
+    assert _link(first, "prev") == "/story/"  # the title slide is before the first event
+    last = client.get(f"/story/{events[-1].slug}/").content.decode()
+    assert _link(last, "next") is None
+
+
+def test_a_slide_tells_the_event_with_its_attributed_figures_and_sources(client, seed):
+    html = client.get("/story/kerman-funeral-stampede/").content.decode()
+    assert (
+        '<h1 id="slide-title" tabindex="-1">Stampede at Soleimani’s funeral in Kerman</h1>' in html
+    )
+    assert "7 January 2020, morning" in html
+    assert "<li>more than 50 dead — Coroner, via Radio Farda, 7 Jan 2020</li>" in html
+    assert "<li>56 dead — IRINN, via CNN, 7 Jan 2020</li>" in html
+    sources = html[html.index('class="slide-sources"') :]
+    assert sources.count(">CNN<") + sources.count("CNN,") <= 1  # each source once
+
+
+def test_the_title_slide_is_the_timelines_description(client, seed):
+    html = client.get("/story/").content.decode()
+    assert "US–Iran escalation, December 2019 – January 2020" in html
+    assert "A sourced chronology of the escalation" in html
+    assert _link(html, "next").startswith("/story/k1-air-base-rocket-attack/")
+
+
+def test_filters_choose_the_slides_and_travel_with_every_link(client, seed):
+    slides = _walk(client, "/story/?category=funeral")
+    assert slides and all(url.endswith("?category=funeral") for url in slides)
+    assert {Event.objects.get(slug=url.split("/")[2]).category.slug for url in slides} == {
+        "funeral"
+    }
+    html = client.get(slides[0]).content.decode()
+    assert f"1 of {len(slides)}" in html
+    # An event outside the view is not one of its slides.
+    assert client.get("/story/k1-air-base-rocket-attack/?category=funeral").status_code == 404
+
+
+def test_a_timelines_own_story_and_a_bad_filter(client, seed):
+    slug = "us-iran-escalation-2019-2020"
+    slides = _walk(client, f"/timelines/{slug}/story/")
+    assert slides[0].startswith(f"/timelines/{slug}/story/")
+    assert client.get("/story/?start=yesterday").status_code == 400
+
+
+def test_a_draft_is_never_a_slide(client, seed):
+    draft = Event.objects.get(slug="kerman-funeral-stampede")
+    draft.status = Event.Status.DRAFT
+    draft.save()
+    assert client.get("/story/kerman-funeral-stampede/").status_code == 404
+    assert not any("kerman-funeral-stampede" in url for url in _walk(client, "/story/"))
+
+
+def test_an_as_of_story_gives_the_figures_known_then(client, seed):
+    html = client.get("/story/iranian-missile-strikes-ain-al-asad-erbil/?as_of=2020-01-09").content
+    assert b"109" not in html.split(b'class="slide-sources"')[0]
+
+
+def test_the_timeline_page_offers_its_view_as_a_story(client, seed):
+    html = client.get("/", {"category": "funeral"}).content.decode()
+    assert 'href="/story/?category=funeral">Read it as a story' in html

@@ -1,0 +1,67 @@
+"""Story mode: the timeline told one event at a time, as TimelineJS tells it, from our data.
+
+A title slide from the timeline's description, then a slide per event in the chronology's
+order, each at an address of its own (`/story/<event>/`, with the view's filters), linked to
+the one before and after: without JavaScript it is a paged sequence Back and Forward step
+through; static/js/story.js adds arrow keys and swipes on the same links.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from timeline.caching import public_cache
+from timeline.filters import EventQuery
+from timeline.models import Event, Timeline
+
+
+@require_safe
+@public_cache
+def story(request: HttpRequest, slug: str | None = None, event: str | None = None) -> HttpResponse:
+    if slug is None:
+        timeline = Timeline.default()
+        if timeline is None:
+            raise Http404("No published timeline")
+    else:
+        timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
+    query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
+    if not query.is_valid:
+        problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in query.errors.items())
+        return HttpResponseBadRequest(problems, content_type="text/plain")
+    events = query.events
+    default = slug is None
+
+    def slide_url(shown: Event | None = None) -> str:
+        if shown is None:
+            path = reverse("story") if default else reverse("timeline-story", args=[slug])
+        elif default:
+            path = reverse("story-slide", args=[shown.slug])
+        else:
+            path = reverse("timeline-story-slide", args=[slug, shown.slug])
+        params = query.query(page=None)
+        return f"{path}?{params}" if params else path
+
+    total = events.count()
+    context = {"timeline": timeline, "total": total, "filters": query.filters}
+    if event is None:
+        first = events.first()
+        context.update(
+            slide=None,
+            next_url=slide_url(first) if first else None,
+            start_url=slide_url(first) if first else None,
+        )
+    else:
+        shown = get_object_or_404(events.with_related(query.as_of), slug=event)
+        before, after = shown.neighbours(within=events)
+        context.update(
+            slide=shown,
+            number=shown.position(events),
+            previous_url=slide_url(before) if before else slide_url(None),
+            next_url=slide_url(after) if after else None,
+        )
+    timeline_path = reverse("home") if default else timeline.get_absolute_url()
+    params = query.query(page=None)
+    context["timeline_url"] = f"{timeline_path}?{params}" if params else timeline_path
+    context["title_url"] = slide_url(None)
+    return render(request, "timeline/story.html", context)
