@@ -43,3 +43,18 @@ def test_a_slide_fits_a_phone_and_has_no_accessibility_violations(reader):
             page.evaluate(AXE.read_text())
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
             assert [v["id"] for v in result["violations"]] == [], (scheme, path)
+
+
+def test_a_mark_on_the_chart_under_the_slide_opens_its_slide(reader):
+    from tests.browser import drawn_marks, wait_for_marks
+
+    page = reader
+    page.goto("/story/k1-air-base-rocket-attack/")
+    wait_for_marks(page)
+    assert page.locator("#timeline-chart .shapelayer path").count() >= 1  # where the story is
+    mark = next(m for m in drawn_marks(page) if m["slug"] != "k1-air-base-rocket-attack")
+    page.locator("#timeline-chart").scroll_into_view_if_needed()
+    mark = next(m for m in drawn_marks(page) if m["slug"] == mark["slug"])
+    page.mouse.click(mark["x"], mark["y"])
+    page.wait_for_url(f"**/story/{mark['slug']}/")
+    assert _heading_focused(page)

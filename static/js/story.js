@@ -42,6 +42,14 @@
     if (Math.abs(dx) > 60 && Math.abs(dx) > 2 * Math.abs(dy)) go(dx < 0 ? "next" : "prev");
   }, { passive: true });
 
+  // The chart under the slide: a mark opens its own slide (chart.js says which).
+  document.addEventListener("timeline:open", function (event) {
+    if (!event.detail.url) return;
+    try { sessionStorage.setItem(KEY, "1"); } catch (e) { /* ignore */ }
+    location.href = event.detail.url;
+  });
+  if (window.TimelineChart) window.TimelineChart.draw();
+
   var moved = false;
   try { moved = sessionStorage.getItem(KEY) === "1"; sessionStorage.removeItem(KEY); } catch (e) { /* ignore */ }
   var heading = document.getElementById("slide-title");

@@ -14,6 +14,9 @@ from django.views.decorators.http import require_safe
 from timeline.caching import public_cache
 from timeline.filters import EventQuery
 from timeline.models import Event, Timeline
+from timeline.reader.browse import browse
+
+HIGHLIGHT = "rgba(194, 65, 12, 0.55)"  # the page's focus colour, as a band behind the marks
 
 
 @require_safe
@@ -25,11 +28,6 @@ def story(request: HttpRequest, slug: str | None = None, event: str | None = Non
             raise Http404("No published timeline")
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
-    query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
-    if not query.is_valid:
-        problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in query.errors.items())
-        return HttpResponseBadRequest(problems, content_type="text/plain")
-    events = query.events
     default = slug is None
 
     def slide_url(shown: Event | None = None) -> str:
@@ -42,8 +40,24 @@ def story(request: HttpRequest, slug: str | None = None, event: str | None = Non
         params = query.query(page=None)
         return f"{path}?{params}" if params else path
 
-    total = events.count()
-    context = {"timeline": timeline, "total": total, "filters": query.filters}
+    # The chart under the slide is the story's time line: its marks open their slides.
+    query = EventQuery(
+        request.GET, base=timeline.published_events(), zone=timeline.zone, url_for=slide_url
+    )
+    if not query.is_valid:
+        problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in query.errors.items())
+        return HttpResponseBadRequest(problems, content_type="text/plain")
+    events = query.events
+
+    drawn = browse(request, query)
+    total = drawn["total"]
+    context = {
+        "timeline": timeline,
+        "total": total,
+        "filters": query.filters,
+        "figure": drawn["figure"],
+        "summary": drawn["summary"],
+    }
     if event is None:
         first = events.first()
         context.update(
@@ -54,6 +68,8 @@ def story(request: HttpRequest, slug: str | None = None, event: str | None = Non
     else:
         shown = get_object_or_404(events.with_related(query.as_of), slug=event)
         before, after = shown.neighbours(within=events)
+        if context["figure"]:
+            _highlight(context["figure"], shown.slug)
         context.update(
             slide=shown,
             number=shown.position(events),
@@ -65,3 +81,26 @@ def story(request: HttpRequest, slug: str | None = None, event: str | None = Non
     context["timeline_url"] = f"{timeline_path}?{params}" if params else timeline_path
     context["title_url"] = slide_url(None)
     return render(request, "timeline/story.html", context)
+
+
+def _highlight(figure: dict, slug: str) -> None:
+    """A band behind the current event's mark across every lane, so the reader sees where
+    the story is (no band when the event is not drawn, as among counts at scale)."""
+    mark = next((m for m in figure["layout"]["meta"]["marks"] if m["slug"] == slug), None)
+    if mark is None:
+        return
+    band = {
+        "type": "line" if mark.get("point") else "rect",
+        "xref": "x",
+        "yref": "paper",
+        "x0": mark["x0"],
+        "x1": mark["x1"],
+        "y0": 0,
+        "y1": 1,
+        "layer": "below",
+        "line": {"color": HIGHLIGHT, "width": 3, "dash": "dot"},
+        "fillcolor": HIGHLIGHT.replace("0.55", "0.12"),
+        "name": "current",
+    }
+    figure["layout"]["shapes"] = [*figure["layout"].get("shapes", []), band]
+    figure["layout"]["meta"]["current"] = slug
