@@ -123,3 +123,25 @@ def test_the_chart_under_a_slide_marks_where_the_story_is_and_opens_slides(clien
     urls = {card[1] for trace in figure["data"] for card in trace.get("customdata") or []}
     assert "/story/kerman-funeral-stampede/?category=funeral" in urls
     assert all(url.startswith("/story/") and url.endswith("?category=funeral") for url in urls)
+
+
+def test_the_story_embeds_framed_by_other_sites_with_its_own_slide_links(client, seed):
+    response = client.get("/embed/story/", {"theme": "dark", "category": "funeral"})
+    assert response.status_code == 200
+    assert "frame-ancestors" in response["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response
+    html = response.content.decode()
+    assert 'data-theme="dark"' in html
+    first = _link(html, "next")
+    assert (
+        first.startswith("/embed/story/") and "theme=dark" in first and "category=funeral" in first
+    )
+    slide = client.get(first).content.decode()
+    assert 'target="_blank"' in slide[slide.index('class="story-all"') - 200 :]
+    slug = "us-iran-escalation-2019-2020"
+    assert client.get(f"/embed/{slug}/story/").status_code == 200
+    assert client.get("/embed/story/", {"theme": "purple"}).status_code == 400
+    # The site's own story is not framed by others.
+    assert "frame-ancestors 'none'" in client.get("/story/")["Content-Security-Policy"] or (
+        client.get("/story/")["X-Frame-Options"] == "DENY"
+    )

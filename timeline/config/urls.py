@@ -17,6 +17,15 @@ urlpatterns = [
     path("actors/<slug:slug>/", views.actor_page, name="actor"),
     path("sources/<slug:slug>/", views.source_page, name="source"),
     path("embed/", embed.embed, name="embed"),
+    # Before embed/<slug>/, so a timeline slugged "story" has no widget of its own there.
+    path("embed/story/", story.embedded, name="embed-story"),
+    path("embed/story/<slug:event>/", story.embedded, name="embed-story-slide"),
+    path("embed/<slug:slug>/story/", story.embedded, name="embed-timeline-story"),
+    path(
+        "embed/<slug:slug>/story/<slug:event>/",
+        story.embedded,
+        name="embed-timeline-story-slide",
+    ),
     path("embed/<slug:slug>/", embed.embed, name="embed"),
     path("embed.js", embed.loader, name="embed-loader"),
     path("oembed", embed.oembed, name="oembed"),

@@ -15,13 +15,41 @@ from timeline.caching import public_cache
 from timeline.filters import EventQuery
 from timeline.models import Event, Timeline
 from timeline.reader.browse import browse
+from timeline.reader.embed import THEMES, frameable
+from timeline.site import absolute_url
 
 HIGHLIGHT = "rgba(194, 65, 12, 0.55)"  # the page's focus colour, as a band behind the marks
+
+
+ROUTES = {
+    # (embedded, of the default timeline): the title slide's route, an event slide's route
+    (False, True): ("story", "story-slide"),
+    (False, False): ("timeline-story", "timeline-story-slide"),
+    (True, True): ("embed-story", "embed-story-slide"),
+    (True, False): ("embed-timeline-story", "embed-timeline-story-slide"),
+}
 
 
 @require_safe
 @public_cache
 def story(request: HttpRequest, slug: str | None = None, event: str | None = None) -> HttpResponse:
+    return _story(request, slug, event, embedded=False)
+
+
+@require_safe
+@frameable
+@public_cache
+def embedded(request: HttpRequest, slug: str | None = None, event: str | None = None):
+    """The story inside another site's page: the same slides, framed, sized to their content."""
+    theme = request.GET.get("theme") or "auto"
+    if theme not in THEMES:
+        return HttpResponseBadRequest(
+            "theme must be light, dark or auto", content_type="text/plain"
+        )
+    return _story(request, slug, event, embedded=True, theme=theme)
+
+
+def _story(request, slug, event, embedded: bool, theme: str = "auto") -> HttpResponse:
     if slug is None:
         timeline = Timeline.default()
         if timeline is None:
@@ -29,15 +57,16 @@ def story(request: HttpRequest, slug: str | None = None, event: str | None = Non
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
     default = slug is None
+    title_route, slide_route = ROUTES[(embedded, default)]
+    own = [] if default else [slug]
 
     def slide_url(shown: Event | None = None) -> str:
-        if shown is None:
-            path = reverse("story") if default else reverse("timeline-story", args=[slug])
-        elif default:
-            path = reverse("story-slide", args=[shown.slug])
-        else:
-            path = reverse("timeline-story-slide", args=[slug, shown.slug])
-        params = query.query(page=None)
+        path = (
+            reverse(title_route, args=own)
+            if shown is None
+            else reverse(slide_route, args=[*own, shown.slug])
+        )
+        params = query.query(page=None, theme=None if theme == "auto" else theme)
         return f"{path}?{params}" if params else path
 
     # The chart under the slide is the story's time line: its marks open their slides.
@@ -80,6 +109,11 @@ def story(request: HttpRequest, slug: str | None = None, event: str | None = Non
     params = query.query(page=None)
     context["timeline_url"] = f"{timeline_path}?{params}" if params else timeline_path
     context["title_url"] = slide_url(None)
+    if embedded:
+        context.update(
+            embed=True, theme=theme, timeline_url=absolute_url(request, context["timeline_url"])
+        )
+        return render(request, "timeline/story_embed.html", context)
     return render(request, "timeline/story.html", context)
 
 
