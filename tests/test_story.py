@@ -145,3 +145,10 @@ def test_the_story_embeds_framed_by_other_sites_with_its_own_slide_links(client,
     assert "frame-ancestors 'none'" in client.get("/story/")["Content-Security-Policy"] or (
         client.get("/story/")["X-Frame-Options"] == "DENY"
     )
+
+
+def test_the_embed_box_offers_the_views_story_too(client, seed):
+    html = client.get("/", {"category": "funeral"}).content.decode()
+    box = html[html.index('class="embed-box"') :]
+    assert "The story, one event per slide (iframe)" in box
+    assert "/embed/story/?category=funeral" in box

@@ -98,7 +98,7 @@ def render_embed(
 def embed_snippets(
     request: HttpRequest, timeline: Timeline, is_default: bool
 ) -> list[tuple[str, str, str]]:
-    """The three ways to embed the current view: (label, code, element id)."""
+    """The ways to embed the current view, and its story: (label, code, element id)."""
     params = QueryDict(mutable=True)
     for name, values in request.GET.lists():
         kept = [v for v in values if v]
@@ -108,20 +108,22 @@ def embed_snippets(
         if kept and name in EMBED_PARAMS:
             params.setlist(name, kept)
     path = reverse("embed") if is_default else reverse("embed", args=[timeline.slug])
-    iframe = (
-        render(
-            request,
-            "timeline/embed_iframe.html",
-            {
-                "src": address(request, path, params.urlencode()),
-                "width": DEFAULT_SIZE[0],
-                "height": DEFAULT_SIZE[1],
-                "title": timeline.title,
-            },
-        )
-        .content.decode()
-        .strip()
+    story = (
+        reverse("embed-story")
+        if is_default
+        else reverse("embed-timeline-story", args=[timeline.slug])
     )
+
+    def frame(src: str, title: str) -> str:
+        context = {
+            "src": address(request, src, params.urlencode()),
+            "width": DEFAULT_SIZE[0],
+            "height": DEFAULT_SIZE[1],
+            "title": title,
+        }
+        return render(request, "timeline/embed_iframe.html", context).content.decode().strip()
+
+    iframe = frame(path, timeline.title)
     data = "".join(f' data-{name}="{escape(",".join(values))}"' for name, values in params.lists())
     slug = "" if is_default else timeline.slug
     script = (
@@ -133,6 +135,11 @@ def embed_snippets(
         ("Iframe", iframe, "embed-iframe"),
         ("Script that resizes itself", script, "embed-script"),
         ("oEmbed address (for CMSs)", _oembed_address(request, page), "embed-oembed"),
+        (
+            "The story, one event per slide (iframe)",
+            frame(story, f"{timeline.title}: the story"),
+            "embed-story",
+        ),
     ]
 
 
