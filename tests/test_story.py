@@ -137,7 +137,10 @@ def test_the_story_embeds_framed_by_other_sites_with_its_own_slide_links(client,
         first.startswith("/embed/story/") and "theme=dark" in first and "category=funeral" in first
     )
     slide = client.get(first).content.decode()
-    assert 'target="_blank"' in slide[slide.index('class="story-all"') - 200 :]
+    # Links out open a tab of their own; the story's own links stay in the frame.
+    assert '<base target="_blank">' in slide
+    assert re.search(r'<a class="story-next" rel="next" href="[^"]+" target="_self">', slide)
+    assert re.search(r'<a class="story-prev" rel="prev" href="[^"]+" target="_self">', slide)
     slug = "us-iran-escalation-2019-2020"
     assert client.get(f"/embed/{slug}/story/").status_code == 200
     assert client.get("/embed/story/", {"theme": "purple"}).status_code == 400
@@ -152,3 +155,77 @@ def test_the_embed_box_offers_the_views_story_too(client, seed):
     box = html[html.index('class="embed-box"') :]
     assert "The story, one event per slide (iframe)" in box
     assert "/embed/story/?category=funeral" in box
+
+
+def test_an_as_of_storys_chart_opens_slides_with_the_moment_once(client, seed):
+    import json
+
+    html = client.get("/story/kerman-funeral-stampede/?as_of=2020-01-09").content.decode()
+    found = re.search(r'<script id="timeline-figure" type="application/json">(.*?)</script>', html)
+    figure = json.loads(found.group(1))
+    urls = {card[1] for trace in figure["data"] for card in trace.get("customdata") or []}
+    assert urls and all(url.count("as_of=") == 1 for url in urls)
+
+
+def test_every_slide_of_a_view_shares_one_drawn_chart(client, seed, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get("/story/kerman-funeral-stampede/?category=funeral")
+    with CaptureQueriesContext(connection) as second:
+        response = client.get("/story/funerals-ahvaz-mashhad/?category=funeral")
+    assert response.status_code == 200
+    assert b'"current": "funerals-ahvaz-mashhad"' in response.content
+    assert len(second) < len(first)
+
+
+def test_an_unknown_slide_is_a_404_that_an_embed_can_frame(client, seed):
+    assert client.get("/story/no-such-event/").status_code == 404
+    response = client.get("/embed/story/no-such-event/")
+    assert response.status_code == 404
+    assert "frame-ancestors" in response["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response
+
+
+def test_a_slide_links_to_its_event_page_even_without_sources(client, seed):
+    event = Event.objects.get(slug="kerman-funeral-stampede")
+    event.citations.all().delete()
+    event.claims.all().delete()
+    assert not event.sources_cited()
+    html = client.get("/story/kerman-funeral-stampede/").content.decode()
+    assert 'href="/events/kerman-funeral-stampede/">Everything on this event' in html
+
+
+def test_a_filtered_story_points_search_engines_at_the_unfiltered_slide(client, seed):
+    html = client.get("/story/kerman-funeral-stampede/?category=funeral").content.decode()
+    assert re.search(
+        r'<link rel="canonical" href="http://testserver/story/kerman-funeral-stampede/">', html
+    )
+    assert '<meta name="robots" content="noindex">' in html
+    plain = client.get("/story/kerman-funeral-stampede/").content.decode()
+    assert '<meta name="robots" content="noindex">' not in plain
+
+
+def test_a_bad_filter_says_which_parameter_and_why(client, seed):
+    response = client.get("/story/?start=yesterday")
+    assert response.status_code == 400
+    assert response.content.decode().startswith("start: ")
+
+
+def test_no_timeline_may_take_a_slug_the_site_addresses_use(db):
+    from django.core.exceptions import ValidationError
+
+    from timeline.models import Timeline
+
+    with pytest.raises(ValidationError) as raised:
+        Timeline(title="Story", slug="story").full_clean()
+    assert "slug" in raised.value.message_dict
+
+
+def test_a_repeated_parameter_is_cached_as_the_page_reads_it(client, seed):
+    # The page reads a repeated single-valued parameter from its last value, so must the cache.
+    first = client.get("/embed/story/?theme=dark&theme=light").content.decode()
+    second = client.get("/embed/story/?theme=light&theme=dark").content.decode()
+    assert 'data-theme="light"' in first
+    assert 'data-theme="dark"' in second

@@ -154,12 +154,12 @@ KNOWN_TARGETS = frozenset({"results", "more-events", "event-panel"})
 
 def request_key(request: HttpRequest) -> str:
     """The request as the cache sees it: scheme, host, path, the known non-empty parameters
-    (sorted), the HTMX target when it is one we render."""
+    (by name; a name's values in the order sent, as a single-valued parameter is read from
+    its last), the HTMX target when it is one we render."""
     params = sorted(
-        (key, value)
+        (key, [value for value in values if value != ""])
         for key, values in request.GET.lists()
-        for value in values
-        if value != "" and key in KNOWN_PARAMS
+        if key in KNOWN_PARAMS and any(values)
     )
     variant = "page"
     if request.headers.get("HX-Request") == "true":

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import django_filters
 import pycountry
@@ -355,6 +355,10 @@ class BadParameters(Exception):
         names = ", ".join(self.errors)
         return {"detail": f"Invalid parameter: {names}.", "errors": self.errors}
 
+    def text(self) -> str:
+        """The same, for a page's plain-text 400: one line per parameter."""
+        return "".join(f"{name}: {' '.join(msgs)}\n" for name, msgs in self.errors.items())
+
 
 @dataclass(frozen=True)
 class Page:
@@ -413,7 +417,8 @@ class EventQuery:
         """Where a list entry or a marker opens; in an "as of" view, the event as it stood then
         (as an instant, so the event page need not know this view's clock)."""
         url, chosen = self._opens(event), self.filters.as_of_chosen
-        if chosen is None:
+        if chosen is None or "as_of" in parse_qs(urlsplit(url).query):
+            # The story's slide addresses carry the view's own parameters, as_of among them.
             return url
         stamp = chosen.stamp(self.filters.zone)
         return f"{url}{'&' if '?' in url else '?'}{urlencode({'as_of': stamp})}"

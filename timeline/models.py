@@ -1194,6 +1194,14 @@ class Timeline(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("timeline", args=[self.slug])
 
+    # /embed/story/ is the default timeline's story, so a timeline of this slug could not be
+    # embedded at /embed/<slug>/.
+    RESERVED_SLUGS = frozenset({"story"})
+
+    def clean(self) -> None:
+        if self.slug in self.RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is a word the site's addresses use."})
+
     @classmethod
     def main(cls) -> "Timeline | None":
         """The newsroom's main timeline (DEFAULT_TIMELINE_SLUG), published or not yet."""

@@ -5,7 +5,12 @@
   if (window.parent === window) return;
 
   var params = new URLSearchParams(location.search);
-  var childId = params.get("childId") || "";
+  // Pym.js names the frame in its first address only; the frame's own name outlives a move
+  // to the next slide of a story, and is this frame's alone (sessionStorage is the tab's).
+  var PREFIX = "timeline-pym:";
+  var childId = params.get("childId");
+  if (childId !== null) window.name = PREFIX + childId;
+  else childId = window.name.indexOf(PREFIX) === 0 ? window.name.slice(PREFIX.length) : "";
   var lastHeight = 0;
 
   function send() {

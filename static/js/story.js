@@ -1,6 +1,7 @@
 /* Story mode: arrow keys and swipes follow the slide's own Previous and Next links, so the
    address, Back and Forward work as they do without this file. The new slide's heading takes
-   the focus, which also has screen readers read it. */
+   the focus, which also has screen readers read it, and a status line says which slide of
+   how many it is. */
 (function () {
   "use strict";
 
@@ -29,11 +30,18 @@
 
   var start = null;
   document.addEventListener("touchstart", function (event) {
+    // One finger, at the page's own scale, outside the chart (which pans): anything else is
+    // the reader pinching, zooming or exploring, not turning the page.
+    var zoomed = window.visualViewport && window.visualViewport.scale > 1.01;
+    if (event.touches.length > 1 || zoomed || event.target.closest(".story-chart")) {
+      start = null;
+      return;
+    }
     var touch = event.changedTouches[0];
     start = [touch.clientX, touch.clientY];
   }, { passive: true });
   document.addEventListener("touchend", function (event) {
-    if (!start) return;
+    if (!start || event.touches.length) { start = null; return; }
     var touch = event.changedTouches[0];
     var dx = touch.clientX - start[0];
     var dy = touch.clientY - start[1];
@@ -53,5 +61,11 @@
   var moved = false;
   try { moved = sessionStorage.getItem(KEY) === "1"; sessionStorage.removeItem(KEY); } catch (e) { /* ignore */ }
   var heading = document.getElementById("slide-title");
-  if (moved && heading) heading.focus();
+  if (moved && heading) {
+    heading.focus();
+    // The heading is read on focus; the status says where in the story that is.
+    var status = document.getElementById("story-status");
+    var count = document.querySelector(".slide-count");
+    if (status && count) setTimeout(function () { status.textContent = count.textContent; }, 250);
+  }
 })();

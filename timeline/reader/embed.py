@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 
 from timeline.caching import public_cache
 from timeline.filters import EventFilter, EventQuery, known_params
@@ -38,7 +39,12 @@ def frameable(view):
     """Embeds may be framed by the sites in TIMELINE_EMBED_ORIGINS; every other page may not."""
 
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as exc:
+            # Shown inside the host's frame (a slide unpublished since the page was cached,
+            # say): the 404 must be framable like the rest, or the reader sees a refused frame.
+            response = page_not_found(request, exc)
         # Read by django-csp's middleware, which writes the one policy header.
         response._csp_replace = {"frame-ancestors": settings.TIMELINE_EMBED_ORIGINS.split()}
         return response

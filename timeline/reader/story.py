@@ -6,13 +6,17 @@ the one before and after: without JavaScript it is a paged sequence Back and For
 through; static/js/story.js adds arrow keys and swipes on the same links.
 """
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from timeline.caching import public_cache
-from timeline.filters import EventQuery
+from timeline.filters import BadParameters, EventQuery
 from timeline.models import Event, Timeline
 from timeline.reader.browse import browse
 from timeline.reader.embed import THEMES, frameable
@@ -74,20 +78,16 @@ def _story(request, slug, event, embedded: bool, theme: str = "auto") -> HttpRes
         request.GET, base=timeline.published_events(), zone=timeline.zone, url_for=slide_url
     )
     if not query.is_valid:
-        problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in query.errors.items())
-        return HttpResponseBadRequest(problems, content_type="text/plain")
+        return HttpResponseBadRequest(
+            BadParameters(query.errors).text(), content_type="text/plain; charset=utf-8"
+        )
     events = query.events
-
-    drawn = browse(request, query)
-    total = drawn["total"]
-    context = {
-        "timeline": timeline,
-        "total": total,
-        "filters": query.filters,
-        "figure": drawn["figure"],
-        "summary": drawn["summary"],
-    }
-    if event is None:
+    # An unknown slide is a 404 before any chart is drawn for it.
+    shown = (
+        None if event is None else get_object_or_404(events.with_related(query.as_of), slug=event)
+    )
+    context = {"timeline": timeline, "filters": query.filters, **_chart(request, query, slide_url)}
+    if shown is None:
         first = events.first()
         context.update(
             slide=None,
@@ -95,15 +95,13 @@ def _story(request, slug, event, embedded: bool, theme: str = "auto") -> HttpRes
             start_url=slide_url(first) if first else None,
         )
     else:
-        shown = get_object_or_404(events.with_related(query.as_of), slug=event)
         before, after = shown.neighbours(within=events)
-        if context["figure"]:
-            _highlight(context["figure"], shown.slug)
         context.update(
             slide=shown,
             number=shown.position(events),
             previous_url=slide_url(before) if before else slide_url(None),
             next_url=slide_url(after) if after else None,
+            figure=_highlight(context["figure"], shown.slug),
         )
     timeline_path = reverse("home") if default else timeline.get_absolute_url()
     params = query.query(page=None)
@@ -114,15 +112,42 @@ def _story(request, slug, event, embedded: bool, theme: str = "auto") -> HttpRes
             embed=True, theme=theme, timeline_url=absolute_url(request, context["timeline_url"])
         )
         return render(request, "timeline/story_embed.html", context)
+    own_story = ROUTES[(False, default)]
+    context.update(
+        filtered=bool(params),
+        canonical_path=reverse(own_story[0], args=own)
+        if shown is None
+        else reverse(own_story[1], args=[*own, shown.slug]),
+    )
     return render(request, "timeline/story.html", context)
 
 
-def _highlight(figure: dict, slug: str) -> None:
-    """A band behind the current event's mark across every lane, so the reader sees where
-    the story is (no band when the event is not drawn, as among counts at scale)."""
-    mark = next((m for m in figure["layout"]["meta"]["marks"] if m["slug"] == slug), None)
+def _chart(request: HttpRequest, query: EventQuery, slide_url) -> dict:
+    """The view's chart, count and summary, drawn once per view and data version: every slide
+    of a story shares them (a reader paging through, or a crawler after a publish, would
+    otherwise count and draw the whole view again on each)."""
+    number, changed = getattr(request, "data_version", (0, 0))
+    view = f"{slide_url(None)}|{request.get_host()}"
+    digest = hashlib.sha256(view.encode()).hexdigest()[:32]
+    key = f"timeline:story-chart:{number}:{changed}:{digest}"
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = browse(request, query)
+        drawn = {name: drawn[name] for name in ("total", "figure", "summary")}
+        cache.set(key, drawn, settings.TIMELINE_RESPONSE_CACHE_SECONDS)
+    return drawn
+
+
+def _highlight(figure: dict | None, slug: str) -> dict | None:
+    """The chart with a band behind the current event's mark across every lane, so the reader
+    sees where the story is (no band when the event is not drawn, as among counts at scale).
+    A copy: the drawn chart is shared by every slide."""
+    if not figure:
+        return figure
+    meta = figure["layout"]["meta"]
+    mark = next((m for m in meta["marks"] if m["slug"] == slug), None)
     if mark is None:
-        return
+        return figure
     band = {
         "type": "line" if mark.get("point") else "rect",
         "xref": "x",
@@ -136,5 +161,9 @@ def _highlight(figure: dict, slug: str) -> None:
         "fillcolor": HIGHLIGHT.replace("0.55", "0.12"),
         "name": "current",
     }
-    figure["layout"]["shapes"] = [*figure["layout"].get("shapes", []), band]
-    figure["layout"]["meta"]["current"] = slug
+    layout = {
+        **figure["layout"],
+        "shapes": [*figure["layout"].get("shapes", []), band],
+        "meta": {**meta, "current": slug},
+    }
+    return {**figure, "layout": layout}
