@@ -31,6 +31,7 @@ INLINES = {
         "reported_timezone",
         "sequence",
     ],
+    "more_places": ["name", "country", "latitude", "longitude", "approximate"],
     "links_out": ["to_event", "kind"],
 }
 

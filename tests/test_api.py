@@ -135,7 +135,9 @@ def test_an_event_carries_its_place_actors_citations_claims_and_links(
         "country": "IQ",
         "latitude": 36.2,
         "longitude": 44.0,
+        "approximate": False,
     }
+    assert other_side["places"] == [other_side["place"]]
 
 
 @pytest.mark.parametrize(
@@ -287,7 +289,7 @@ def test_lists_run_a_fixed_number_of_queries_however_many_events(
 ):
     _many_events(make_event, make_actor, source, count)
     # Validating each filter value costs a query or two; nothing grows with the events.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
 

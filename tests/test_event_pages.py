@@ -148,7 +148,7 @@ def test_event_actor_and_source_pages_run_a_fixed_number_of_queries(
     events = [make_event(actors=(actor,)) for _ in range(count)]
     for other in events[1:]:
         EventLink.objects.create(from_event=events[0], to_event=other, kind="led_to")
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert _page(client, events[0]).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(actor.get_absolute_url()).status_code == 200

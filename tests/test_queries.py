@@ -62,6 +62,6 @@ def test_with_related_loads_a_list_in_a_fixed_number_of_queries(
     actor = make_actor("Iran")
     for _ in range(count):
         make_event(actors=(actor,))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         rows = _render_list(Event.objects.published().with_related())
     assert len(rows) == count

@@ -1,6 +1,7 @@
 """The newsroom's chronology: events with honest dates, actors, sources and attributed claims."""
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache, cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -44,6 +45,19 @@ hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f77b4.")
 
 # What the published record shows of categories, actors and sources. A reader (or a filter,
 # an oEmbed lookup, the API) sees no other: their names alone would tell what drafts are about.
+def _coordinates_in_range(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            name=f"{prefix}_latitude_in_range",
+        ),
+        models.CheckConstraint(
+            condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            name=f"{prefix}_longitude_in_range",
+        ),
+    ]
+
+
 class CategoryQuerySet(models.QuerySet):
     def published(self):
         return self.filter(pk__in=Event.objects.published().values("category"))
@@ -361,6 +375,7 @@ class EventQuerySet(models.QuerySet):
             _actors_in_order(),
             Prefetch("citations", queryset=Citation.objects.select_related("source")),
             _claims_in_order(as_of),
+            "more_places",
         )
 
     def for_chart(self, lanes: str = "category", as_of: dt.datetime | None = None):
@@ -448,6 +463,11 @@ class Event(models.Model):
         blank=True,
         validators=[MinValueValidator(-180, LONGITUDE), MaxValueValidator(180, LONGITUDE)],
     )
+    place_approximate = models.BooleanField(
+        "Approximate position",
+        default=False,
+        help_text="The point marks the city or area, not the spot; the map draws it as a ring.",
+    )
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="events")
     importance = models.PositiveSmallIntegerField(
@@ -506,14 +526,7 @@ class Event(models.Model):
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="event_end_after_start",
             ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
-                name="event_latitude_in_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
-                name="event_longitude_in_range",
-            ),
+            *_coordinates_in_range("event"),
             models.CheckConstraint(
                 condition=Q(importance__gte=1, importance__lte=5), name="event_importance_1_to_5"
             ),
@@ -796,6 +809,21 @@ class Event(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def places(self) -> list["Place"]:
+        """Every place it happened, the main one (on the event itself) first."""
+        main = Place(
+            self.place_name, self.country, self.latitude, self.longitude, self.place_approximate
+        )
+        more = [place.as_place() for place in self.more_places.all()]
+        return [main, *more] if (main.name or main.country or main.located) else more
+
+    @property
+    def where(self) -> str:
+        """The places' names as a sentence says them: "Ahvaz, Iran and Mashhad, Iran"."""
+        names = [place.name or place.country for place in self.places]
+        return " and ".join(names) if len(names) < 3 else "; ".join(names)
+
     def citation_problem(self, cited: bool | None = None) -> str | None:
         """The one rule on sources, said in words, or None: a published event cites one.
 
@@ -849,6 +877,74 @@ def _derive_on_raw_load(sender, instance: Event, raw: bool = False, **kwargs) ->
 def _claim_known_on_raw_load(sender, instance, raw: bool = False, **kwargs) -> None:
     if raw:
         instance.set_known_from()
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an event happened, as pages, exports and the map read it."""
+
+    name: str
+    country: str
+    latitude: float | None
+    longitude: float | None
+    approximate: bool = False
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def __str__(self) -> str:
+        """ "Erbil, Iraq (36.24, 43.96)": as a cell or a line of text carries it."""
+        name = self.name or self.country
+        if not self.located:
+            return name
+        about = ", approximate" if self.approximate else ""
+        return f"{name} ({self.latitude}, {self.longitude}{about})".strip()
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name or None,
+            "country": self.country or None,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "approximate": self.approximate,
+        }
+
+
+class EventPlace(models.Model):
+    """A further place the same event happened (funerals in Ahvaz *and* Mashhad); the main
+    place stays on the event, where filters and search read it without a join."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="more_places")
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90, LATITUDE), MaxValueValidator(90, LATITUDE)],
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180, LONGITUDE), MaxValueValidator(180, LONGITUDE)],
+    )
+    approximate = models.BooleanField("Approximate", default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "other place"
+        constraints = _coordinates_in_range("eventplace")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValidationError({missing: "Give both latitude and longitude, or neither."})
+
+    def as_place(self) -> Place:
+        return Place(self.name, self.country, self.latitude, self.longitude, self.approximate)
 
 
 class EventActor(models.Model):

@@ -114,20 +114,21 @@ class SourceOut(SourceFields, AllRequired):
         return source.url or None
 
 
-# Read from the event itself.
+# Read from a models.Place.
 class PlaceOut(Schema):
     name: str | None
     country: str | None = Field(description="ISO 3166 two-letter code.")
     latitude: float | None
     longitude: float | None
+    approximate: bool = Field(description="The point marks the city or area, not the spot.")
 
     @staticmethod
-    def resolve_name(event: Event) -> str | None:
-        return event.place_name or None
+    def resolve_name(place: models.Place) -> str | None:
+        return place.name or None
 
     @staticmethod
-    def resolve_country(event: Event) -> str | None:
-        return event.country or None
+    def resolve_country(place: models.Place) -> str | None:
+        return place.country or None
 
 
 class CategoryOut(ModelSchema, AllRequired):
@@ -238,7 +239,8 @@ class EventOut(Schema):
     approximate: bool
     timezone: str = Field(description="IANA time zone where it happened.")
     display_date: str
-    place: PlaceOut
+    place: PlaceOut = Field(description="The main place: the first of `places`, or all empty.")
+    places: list[PlaceOut] = Field(description="Every place it happened, the main one first.")
     category: CategoryOut
     importance: int = Field(ge=1, le=5)
     image: ImageOut | None
@@ -257,8 +259,8 @@ class EventOut(Schema):
         return (event.end_precision or event.precision) if event.end else None
 
     @staticmethod
-    def resolve_place(event: Event) -> Event:
-        return event
+    def resolve_place(event: Event) -> models.Place:
+        return next(iter(event.places), models.Place("", "", None, None))
 
     @staticmethod
     def resolve_image(event: Event) -> Event | None:

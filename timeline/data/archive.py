@@ -22,6 +22,7 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    EventPlace,
     EventUpdate,
     Source,
     Timeline,
@@ -42,7 +43,13 @@ SKIPPED = {
     "made_by",
 }
 # An event's parts, stored inside it: they have no natural key of their own.
-PARTS = {"actors": EventActor, "citations": Citation, "claims": Claim, "updates": EventUpdate}
+PARTS = {
+    "actors": EventActor,
+    "citations": Citation,
+    "claims": Claim,
+    "places": EventPlace,
+    "updates": EventUpdate,
+}
 
 
 class ArchiveProblem(Exception):
@@ -80,6 +87,7 @@ def export() -> str:
         Prefetch("event_actors", EventActor.objects.select_related("actor").order_by("pk")),
         Prefetch("citations", Citation.objects.select_related("source").order_by("pk")),
         Prefetch("claims", Claim.objects.select_related("source", "attributed_to").order_by("pk")),
+        Prefetch("more_places", EventPlace.objects.order_by("pk")),
         Prefetch("updates", EventUpdate.objects.order_by("pk")),
     ]
     events = Event.objects.select_related("category").prefetch_related(*parts).order_by("slug")
@@ -99,6 +107,7 @@ def export() -> str:
                 "actors": [_dump(role) for role in event.event_actors.all()],
                 "citations": [_dump(citation) for citation in event.citations.all()],
                 "claims": [_dump(claim) for claim in event.claims.all()],
+                "places": [_dump(place) for place in event.more_places.all()],
                 "updates": [_dump(update) for update in event.updates.all()],
             }
             for event in events

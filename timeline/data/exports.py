@@ -31,6 +31,7 @@ CSV_COLUMNS = [
     "country",
     "latitude",
     "longitude",
+    "places",
     "category",
     "importance",
     "actors",
@@ -104,6 +105,8 @@ def events_csv(events, request: HttpRequest) -> str:
                 event.country,
                 "" if event.latitude is None else event.latitude,
                 "" if event.longitude is None else event.longitude,
+                # Every place, the main one (the columns before) first.
+                _cell("; ".join(str(place) for place in event.places)),
                 _cell(event.category.name),
                 event.importance,
                 _cell(actors),
@@ -138,8 +141,8 @@ def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
     item.add("description", f"{about}{event.display_date}\n\n{event.summary}{figures}\n\n{url}")
     item.add("url", url)
     item.add("categories", [event.category.name])
-    if event.place_name:
-        item.add("location", event.place_name)
+    if places := [place.name or place.country for place in event.places]:
+        item.add("location", "; ".join(places))
     if event.latitude is not None and event.longitude is not None:
         item.add("geo", (event.latitude, event.longitude))
 

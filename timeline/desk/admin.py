@@ -25,7 +25,13 @@ from timeline.desk import review_pages as desk_review
 from timeline.desk import sheet_import as desk_import
 from timeline.desk.entry import country_label, zone_for_country
 from timeline.desk.event_form import EventAdminForm
-from timeline.desk.inlines import CitationInline, ClaimInline, EventActorInline, EventLinkInline
+from timeline.desk.inlines import (
+    CitationInline,
+    ClaimInline,
+    EventActorInline,
+    EventLinkInline,
+    EventPlaceInline,
+)
 from timeline.desk.workflow import DRAFT, PUBLISHED, REVIEW, can_publish
 from timeline.models import (
     Actor,
@@ -100,7 +106,7 @@ TELL_READERS = (
 @admin.register(Event)
 class EventAdmin(VersionAdmin):
     form = EventAdminForm
-    inlines = [EventActorInline, CitationInline, ClaimInline, EventLinkInline]
+    inlines = [EventActorInline, CitationInline, ClaimInline, EventPlaceInline, EventLinkInline]
     # The status next to the title: it says why a published row is read-only for an Editor.
     # The fixes most often made come first, in view before the list scrolls sideways.
     list_display = [
@@ -150,7 +156,7 @@ class EventAdmin(VersionAdmin):
                     "slug",
                     "body",
                     "importance",
-                    ("latitude", "longitude"),
+                    ("latitude", "longitude", "place_approximate"),
                 ],
                 "classes": ["collapse", "after-parts"],
             },

@@ -30,6 +30,7 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    EventPlace,
     EventUpdate,
     KeptMemberships,
     PartOfDay,
@@ -42,6 +43,7 @@ PARTS = {
     Citation: ("event_id", "Citation"),
     Claim: ("event_id", "Claim"),
     EventLink: ("from_event_id", "Link"),
+    EventPlace: ("event_id", "Place"),
 }
 # Shown in this order; the rest (timestamps, ids, version) is bookkeeping.
 EVENT_FIELDS = [
@@ -241,6 +243,12 @@ def describe_part(model, row: dict) -> str:
         )
         source = str(Source.objects.filter(pk=row["source_id"]).first() or "(deleted source)")
         return f"{row['kind']} {figure}: {row['text']} (per {source}{said})".replace("  ", " ")
+    if model is EventPlace:
+        where = ", ".join(filter(None, [row["name"], country_label(row["country"] or "")]))
+        if row["latitude"] is not None and row["longitude"] is not None:
+            where += f" ({row['latitude']}, {row['longitude']}"
+            where += ", approximate)" if row.get("approximate") else ")"
+        return where
     kind = EventLink.Kind(row["kind"]).label if row["kind"] in EventLink.Kind else row["kind"]
     return f"{kind} “{_name(Event, row['to_event_id'], 'title')}”"
 

@@ -14,6 +14,7 @@ from timeline.models import (
     Claim,
     EventActor,
     EventLink,
+    EventPlace,
     Precision,
     Source,
     validate_timezone,
@@ -159,6 +160,12 @@ class ClaimInline(admin.StackedInline):
     ]
     verbose_name_plural = "Figures: who said how many"
     extra = 1
+
+
+class EventPlaceInline(admin.TabularInline):
+    model = EventPlace
+    verbose_name_plural = "Other places it happened (the main place is under “Where”)"
+    extra = 0
 
 
 class EventLinkInline(admin.TabularInline):
