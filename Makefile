@@ -46,7 +46,7 @@ node_modules/.installed: package.json package-lock.json
 # Rebuilt after npm ci, and when its sources, Category.SYMBOLS (timeline/models.py) or the
 # page's scripts (minified beside it) change.
 $(PLOTLY_BUNDLE): node_modules/.installed $(wildcard static/build/*) timeline/models.py \
-		static/js/chart.js static/js/timeline.js
+		static/js/chart.js static/js/timeline.js static/js/story.js static/js/map.js
 	npm run --silent build
 
 migrate: install

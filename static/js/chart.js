@@ -211,9 +211,10 @@
         chart.classList.toggle("is-over-mark", Boolean(hit));
         if (hit) showTip(hit, at.clientX, at.clientY);
         else hideTip();
+        hovered(chart, hit && hit.slug);
       });
     });
-    chart.addEventListener("mouseleave", function () { pending = null; hideTip(); });
+    chart.addEventListener("mouseleave", function () { pending = null; hideTip(); hovered(chart, null); });
     chart.addEventListener("wheel", function (event) { onWheel(chart, event); }, { passive: false });
     observeSize(chart);
   }
@@ -497,6 +498,42 @@
 
   // ---- hover card ----------------------------------------------------------------------
 
+  // The map (map.js) follows the chart: which event the pointer is over, as it changes.
+  var lastHovered = null;
+  function hovered(chart, slug) {
+    if (slug === lastHovered) return;
+    lastHovered = slug || null;
+    chart.dispatchEvent(new CustomEvent("timeline:hover", { bubbles: true, detail: { slug: lastHovered } }));
+  }
+
+  // A ring around an event's mark, for a map marker or list item the reader is pointing at.
+  function highlight(slug) {
+    var chart = chartElement();
+    var stage = chart && chart.parentNode;
+    if (!stage) return;
+    var ring = stage.querySelector(".chart-highlight");
+    var geo = slug ? geometry(chart) : null;
+    var mark = geo && (chart.timeline.meta.marks || []).filter(function (m) { return m.slug === slug; })[0];
+    var box = mark && markBox(geo, mark, 6);
+    if (!box || box.r < geo.plot.l || box.l > geo.plot.r) {
+      if (ring) ring.hidden = true;
+      return;
+    }
+    if (!ring) {
+      ring = document.createElement("div");
+      ring.className = "chart-highlight";
+      ring.setAttribute("aria-hidden", "true");
+      stage.appendChild(ring);
+    }
+    var left = Math.max(box.l, geo.plot.l);
+    var right = Math.min(box.r, geo.plot.r);
+    ring.style.left = left - 3 + "px";
+    ring.style.top = box.t - 3 + "px";
+    ring.style.width = right - left + 6 + "px";
+    ring.style.height = box.b - box.t + 6 + "px";
+    ring.hidden = false;
+  }
+
   function hideTip() {
     if (tip) tip.hidden = true;
   }
@@ -511,7 +548,7 @@
   // Plain text in a box of at most TIP_MAX pixels that always stays inside the viewport.
   function showTip(hit, x, y) {
     var chart = chartElement();
-    var card = hit.slug && chart && chart.timeline.cards[hit.slug];
+    var card = hit.card || (hit.slug && chart && chart.timeline && chart.timeline.cards[hit.slug]);
     if (!card && !hit.text) return hideTip();
     if (!tip) {
       tip = document.createElement("div");
@@ -523,6 +560,7 @@
     if (card) {
       tip.appendChild(line("tip-date", card[2]));
       tip.appendChild(line("tip-title", card[3]));
+      if (card[5]) tip.appendChild(line("tip-place", card[5]));
       if (card[4]) tip.appendChild(line("tip-figure", card[4]));
     } else {
       tip.appendChild(line("tip-title", hit.text));
@@ -602,6 +640,12 @@
     draw: draw,
     drawHistories: drawHistories,
     layoutLabels: layoutLabels,
+    plotly: loadPlotly,
+    cssVar: cssVar,
+    touchOnly: touchOnly,
+    showTip: showTip,
+    hideTip: hideTip,
+    highlight: highlight,
     select: function (slug) {
       var chart = chartElement();
       if (chart && chart.timeline) chart.timeline.selected = slug;

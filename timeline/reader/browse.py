@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from functools import partial
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -18,6 +18,7 @@ from django_htmx.http import push_url, reswap
 from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventQuery
 from timeline.models import Event, EventLink
 from timeline.reader import charts
+from timeline.reader.map_figure import map_figure
 
 PAGE_SIZE = 50
 # Up to this many matching events, every one is drawn; past it, counts per bin plus the
@@ -42,9 +43,22 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         "as_of": query.as_of,
         "now_query": query.query(as_of=None, page=None),
         "error_fields": FIELD_NAMES,
+        "view": query.view,
+        # The tabs: the same view drawn as a chart, or as a map above the chart.
+        "view_queries": {
+            "chart": query.query(view=None, page=None),
+            "map": query.query(view="map", page=None),
+        },
     }
     if not query.is_valid:
-        return {**context, "events": [], "figure": None, "summary": "", "total": 0}
+        return {
+            **context,
+            "events": [],
+            "figure": None,
+            "map_figure": None,
+            "summary": "",
+            "total": 0,
+        }
 
     matching, lanes, window, as_of = query.events, query.lanes, query.window, query.as_of
     offset = (query.page_number - 1) * PAGE_SIZE
@@ -66,6 +80,11 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         events = list(matching.with_related(as_of)[offset : offset + PAGE_SIZE])
         figure = figure_of(drawn, density=density)
         summary = charts.summary(drawn, density)
+        if query.view == "map":
+            prefetch_related_objects(drawn, "more_places")
+    # The map draws the places of the events the chart draws (all, or the most important).
+    on_map = query.view == "map" and figure is not None
+    map_drawn = map_figure(drawn, query.url_for) if on_map else None
 
     page = query.page(PAGE_SIZE, total)
     return {
@@ -73,6 +92,7 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         "events": events,
         "total": total,
         "figure": figure,
+        "map_figure": map_drawn,
         "summary": summary,
         "page": page.number,
         "first_shown": page.offset + 1 if page.shown else 0,

@@ -47,7 +47,7 @@ def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) ->
     story = reverse("story") if is_default else reverse("timeline-story", args=[timeline.slug])
     context = {
         "timeline": timeline,
-        "story_url": f"{story}?{query.query(page=None)}".rstrip("?"),
+        "story_url": f"{story}?{query.query(page=None, view=None)}".rstrip("?"),
         "live": live.check(request, query),
         "embed_code": embed_snippets(request, timeline, is_default),
         "oembed_url": oembed_link(request),
