@@ -321,7 +321,7 @@ def test_range_buttons_zoom_and_move_and_the_view_stays_in_the_address(reader):
     _open(reader)
     home = _range(reader)
     reader.get_by_role("button", name="Week").click()
-    reader.wait_for_url(re.compile(r"view="))
+    reader.wait_for_url(re.compile(r"zoom="))
     week = _range(reader)
     assert week[1] - week[0] == pytest.approx(7 * DAY_MS, rel=0.001)
     assert reader.get_by_role("button", name="Week").get_attribute("aria-pressed") == "true"
@@ -337,7 +337,7 @@ def test_range_buttons_zoom_and_move_and_the_view_stays_in_the_address(reader):
     wait_for_marks(reader)
     assert _range(reader) == pytest.approx(moved, abs=60_000)
     reader.get_by_role("button", name="Reset").click()
-    reader.wait_for_url(re.compile(r"^(?!.*view=)"))
+    reader.wait_for_url(re.compile(r"^(?!.*zoom=)"))
     assert _range(reader) == pytest.approx(home, abs=60_000)
 
     # "Day" centres on the event the reader opened.
@@ -346,7 +346,7 @@ def test_range_buttons_zoom_and_move_and_the_view_stays_in_the_address(reader):
     reader.locator("#event-panel .panel-inner").wait_for()
     reader.keyboard.press("Escape")
     reader.get_by_role("button", name="Day").click()
-    reader.wait_for_url(re.compile(r"view="))
+    reader.wait_for_url(re.compile(r"zoom="))
     day = _range(reader)
     assert day[1] - day[0] == pytest.approx(DAY_MS, rel=0.001)
     figure = json.loads(reader.evaluate("document.getElementById('timeline-figure').textContent"))

@@ -111,6 +111,14 @@ def test_the_charts_event_rings_its_places_on_the_map(reader):
     assert sorted(page.evaluate(RINGED_JS)) == _places_of(slug)
     page.mouse.move(5, 5)
     page.wait_for_function(f"() => ({RINGED_JS})().length === 0")
+    # A click opens the event: its places stay ringed once the pointer has gone, until it closes.
+    mark = next(m for m in drawn_marks(page) if m["slug"] == slug)
+    page.mouse.click(mark["x"], mark["y"])
+    page.wait_for_selector("#event-panel:not([hidden]) h1")
+    page.mouse.move(5, 5)
+    page.wait_for_function(f"() => ({RINGED_JS})().length === 2")
+    page.get_by_role("button", name="Close event details").click()
+    page.wait_for_function(f"() => ({RINGED_JS})().length === 0")
     # Pointing at an event in the list rings its places too.
     page.hover("#event-funerals-ahvaz-mashhad h3")
     page.wait_for_function(f"() => ({RINGED_JS})().length === 2")

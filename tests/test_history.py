@@ -243,9 +243,12 @@ def test_the_history_names_fields_and_values_in_plain_words(client, editor, make
         start="2020-01-03 18:05",
         place_name="Baghdad International Airport",
         image_url="https://example.org/a.jpg",
+        image_alt="The airport road",
     )
     changes = {c.label: c for c in client.get(_history_url(event)).context["entries"][0].changes}
-    assert {"Start precision", "Place", "Image address"} <= set(changes)
+    assert {"Start precision", "Place", "Image address", "Image description (alt text)"} <= set(
+        changes
+    )
     precision = changes["Start precision"]
     assert (precision.before, precision.after) == ("Day", "Minute")
     assert "Place name" not in changes and "Image url" not in changes

@@ -74,7 +74,10 @@ def test_images_become_the_event_image_and_other_media_stays_in_the_body():
     assert pile.image_alt.startswith("A crane")
     opening = Event.objects.get(title="Bridge opens to traffic")
     assert opening.image_url == ""
-    assert "Media: https://video.example.org/watch?v=opening (The ribbon)" in opening.body
+    # A video becomes the event's link card, named by its caption.
+    assert opening.media_url == "https://video.example.org/watch?v=opening"
+    assert opening.media_title == "The ribbon"
+    assert "video.example.org" not in opening.body
 
 
 def test_the_first_paragraph_is_the_summary_and_the_rest_the_body():

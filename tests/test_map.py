@@ -152,3 +152,9 @@ def test_a_draft_has_no_marker(client, make_event):
     make_event("Draft raid", status=Event.Status.DRAFT, latitude=33.3, longitude=44.4)
     markers = _markers(_map(client.get("/?view=map").content.decode()))
     assert [m[0] for m in markers] == ["event-1"]
+
+
+def test_a_chart_zoom_shared_before_it_moved_to_zoom_still_opens_the_timeline(client, seed):
+    response = client.get("/?view=2020-01-02T12:45~2020-01-09T12:45")
+    assert response.status_code == 200
+    assert "timeline-map-figure" not in response.content.decode()

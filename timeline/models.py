@@ -19,6 +19,7 @@ from django.utils import timezone
 from timeline import (
     colours,
     dates,
+    media,
 )
 from timeline.dates import PartOfDay, Precision
 
@@ -490,11 +491,50 @@ class Event(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     actors = models.ManyToManyField("Actor", through="EventActor", related_name="events")
 
-    image_url = models.URLField(max_length=500, blank=True)
-    image_caption = models.CharField(max_length=300, blank=True)
-    image_credit = models.CharField(max_length=200, blank=True)
+    image = models.ImageField(
+        "picture to upload",
+        upload_to=media.upload_path,
+        max_length=300,
+        blank=True,
+        validators=[media.validate_upload],
+        help_text="A photo to upload (JPEG, PNG, WebP or GIF, up to 10 MB); smaller copies for "
+        "phones are made from it.",
+    )
+    image_url = models.URLField(
+        "or the picture's address",
+        max_length=500,
+        blank=True,
+        help_text="An image published elsewhere.",
+    )
+    image_width = models.PositiveIntegerField(
+        "width",
+        null=True,
+        blank=True,
+        help_text="In pixels: read from an upload; for an image address, as its source gives it.",
+    )
+    image_height = models.PositiveIntegerField(
+        "height", null=True, blank=True, help_text="In pixels."
+    )
+    image_caption = models.CharField("caption", max_length=300, blank=True)
+    image_credit = models.CharField("credit", max_length=200, blank=True)
     image_alt = models.CharField(
-        max_length=300, blank=True, help_text="What the image shows, for readers who can't see it."
+        "description (alt text)",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who can't see it.",
+    )
+    media_url = models.URLField(
+        "video or post",
+        max_length=500,
+        blank=True,
+        help_text="A video or post to show as a link card; nothing from it loads until the "
+        "reader asks.",
+    )
+    media_title = models.CharField(
+        "what the link is",
+        max_length=200,
+        blank=True,
+        help_text="What the link is, e.g. “Video of the funeral”.",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -560,8 +600,16 @@ class Event(models.Model):
             if written & PUBLISH_INPUTS:
                 written.add("published_at")
             kwargs["update_fields"] = written
+        # A new upload: its size is read now, and its smaller copies written once it is stored.
+        fresh_upload = bool(self.image) and not getattr(self.image, "_committed", True)
+        if fresh_upload:
+            self.image_width, self.image_height = self.image.width, self.image.height
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "image_width", "image_height"}
         loaded = getattr(self, "_loaded_timezone", None)
         super().save(*args, **kwargs)
+        if fresh_upload:
+            media.make_renditions(self.image)
         if loaded is not None and loaded != self.timezone:
             self._reclock_claims()
         self._loaded_timezone = self.timezone
@@ -806,8 +854,22 @@ class Event(models.Model):
                 "A part of the day is for events known only to the day: with a clock time, "
                 "leave it empty; or set the precision to “day”."
             )
+        if self.image and self.image_url:
+            errors["image_url"] = "Give an upload or an image address, not both."
+        if (self.image or self.image_url) and not self.image_alt.strip():
+            errors["image_alt"] = (
+                "Say what the image shows: readers who cannot see it get these words instead."
+            )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def picture(self) -> "media.Picture | None":
+        return media.picture_of(self)
+
+    @property
+    def link_card(self) -> "media.LinkCard | None":
+        return media.link_card_of(self)
 
     @property
     def places(self) -> list["Place"]:

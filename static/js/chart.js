@@ -85,15 +85,19 @@
     return figure;
   }
 
-  // ---- the view window, kept in the address as view=FROM~TO -----------------------------
+  // ---- the view window, kept in the address as zoom=FROM~TO -----------------------------
+  // (view= is the page's chart or map; links shared before it said view=FROM~TO, still read.)
+
+  var ZOOM = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)~(\d{4}-\d\d-\d\dT\d\d:\d\d)$/;
 
   function stamp(ms) {
     return new Date(ms).toISOString().slice(0, 16);
   }
 
   function viewFromUrl() {
-    var value = new URLSearchParams(location.search).get("view");
-    var match = value && /^(\d{4}-\d\d-\d\dT\d\d:\d\d)~(\d{4}-\d\d-\d\dT\d\d:\d\d)$/.exec(value);
+    var params = new URLSearchParams(location.search);
+    var value = params.get("zoom") || params.get("view");
+    var match = value && ZOOM.exec(value);
     if (!match) return null;
     var from = Date.parse(match[1] + "Z");
     var to = Date.parse(match[2] + "Z");
@@ -103,8 +107,9 @@
   function writeViewToUrl(range, home) {
     var url = new URL(location.href);
     var same = Math.abs(range[0] - home[0]) < 60000 && Math.abs(range[1] - home[1]) < 60000;
-    if (same) url.searchParams.delete("view");
-    else url.searchParams.set("view", stamp(range[0]) + "~" + stamp(range[1]));
+    if (ZOOM.test(url.searchParams.get("view") || "")) url.searchParams.delete("view");
+    if (same) url.searchParams.delete("zoom");
+    else url.searchParams.set("zoom", stamp(range[0]) + "~" + stamp(range[1]));
     if (url.href !== location.href) history.replaceState(history.state, "", url.href);
   }
 

@@ -94,6 +94,8 @@
         };
         return Plotly.newPlot(map, figure.data, figure.layout, config).then(function () {
           bind(map);
+          map.removeAttribute("data-ringed");
+          ringPlaces(selected);
           var tools = map.parentNode.querySelector(".map-tools");
           if (tools) tools.hidden = false;
         });
@@ -147,7 +149,7 @@
     });
     map.on("plotly_unhover", function () {
       window.TimelineChart.hideTip();
-      ringPlaces(null);
+      pointedAt(null);
       ringCard(null);
       window.TimelineChart.highlight(null);
     });
@@ -175,14 +177,21 @@
     window.Plotly.relayout(map, { "geo.projection.scale": scale });
   });
 
-  // The chart's pointer, the list's pointer and focus, and the open event ring their places.
-  document.addEventListener("timeline:hover", function (event) { ringPlaces(event.detail.slug); });
+  // The chart's pointer, the list's pointer and focus ring their places; when the pointer
+  // leaves, the ring goes back to the open event's (the panel's), if any.
+  var selected = null;
+  function pointedAt(slug) { ringPlaces(slug || selected); }
+  document.addEventListener("timeline:hover", function (event) { pointedAt(event.detail.slug); });
   document.addEventListener("timeline:open", function (event) { ringPlaces(event.detail.slug); });
+  document.addEventListener("timeline:selected", function (event) {
+    selected = event.detail.slug;
+    ringPlaces(selected);
+  });
   function fromCard(event) {
     var card = event.target.closest && event.target.closest(".event-card");
     if (!card || !card.id) return;
     var slug = card.id.replace(/^event-/, "");
-    ringPlaces(slug);
+    pointedAt(slug);
     window.TimelineChart && window.TimelineChart.highlight(slug);
   }
   document.addEventListener("mouseover", fromCard);

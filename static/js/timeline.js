@@ -44,6 +44,8 @@
     });
     var card = slug && document.getElementById("event-" + slug);
     if (card) card.classList.add("is-selected");
+    // The map (map.js) keeps the open event's places ringed.
+    document.dispatchEvent(new CustomEvent("timeline:selected", { detail: { slug: slug || null } }));
   }
 
   function closePanel() {

@@ -183,6 +183,10 @@ STATICFILES_DIRS = [
     # chart.js and timeline.js minified by the same build (static/js/ holds their sources).
     ("vendor/site", BASE_DIR / "node_modules" / ".timeline-build-site"),
 ]
+# Editors' uploads (event pictures). On one machine they are files served by the app under
+# MEDIA_URL; past one machine, point the default storage at a shared bucket (README).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -207,6 +211,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "object-src": [NONE],
+        # Only the players a link card loads when the reader asks (timeline/media.py).
+        "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],

@@ -42,3 +42,8 @@ urlpatterns = [
     path("preview/events/<int:pk>/embed/<slug:slug>/", preview.embed, name="preview-embed-on"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+if settings.MEDIA_URL.startswith("/"):
+    # Uploads from this machine's storage; a bucket or CDN serves them when MEDIA_URL is a URL.
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.upload, name="upload")
+    )

@@ -5,7 +5,7 @@ the parameters' documentation is generated from that FilterSet too, so the two c
 """
 
 import datetime as dt
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, Literal
 
 import django_filters
@@ -137,12 +137,33 @@ class CategoryOut(ModelSchema, AllRequired):
         fields = ["slug", "name", "colour"]
 
 
-# Read from the event itself.
+# Read from the event's picture (timeline/media.py): its upload on this site, or an address.
 class ImageOut(Schema):
-    url: str = Field(alias="image_url")
-    caption: str = Field(alias="image_caption")
-    credit: str = Field(alias="image_credit")
-    alt: str = Field(alias="image_alt")
+    url: str = Field(description="The full-size image.")
+    width: int | None = Field(description="In pixels, when known.")
+    height: int | None = Field(description="In pixels, when known.")
+    srcset: str = Field(description="Smaller copies of an upload, as an HTML srcset; else empty.")
+    caption: str
+    credit: str
+    alt: str
+
+    @staticmethod
+    def resolve_url(picture, context: dict) -> str:
+        return absolute_url(context["request"], picture.src)
+
+    @staticmethod
+    def resolve_srcset(picture, context: dict) -> str:
+        def absolute(entry: str) -> str:
+            src, _, width = entry.rpartition(" ")
+            return f"{absolute_url(context['request'], src)} {width}"
+
+        return ", ".join(absolute(e) for e in picture.srcset.split(", ")) if picture.srcset else ""
+
+
+class LinkCardOut(Schema):
+    url: str = Field(description="A video or post about the event, elsewhere.")
+    title: str
+    kind: str = Field(description="“Video” or “Link”.")
 
 
 class EventActorOut(Schema):
@@ -244,6 +265,7 @@ class EventOut(Schema):
     category: CategoryOut
     importance: int = Field(ge=1, le=5)
     image: ImageOut | None
+    media: LinkCardOut | None = Field(description="A video or post shown as a link card.")
     actors: list[EventActorOut] = Field(alias="event_actors")
     citations: list[CitationOut]
     claims: list[ClaimOut]
@@ -263,8 +285,12 @@ class EventOut(Schema):
         return next(iter(event.places), models.Place("", "", None, None))
 
     @staticmethod
-    def resolve_image(event: Event) -> Event | None:
-        return event if event.image_url else None
+    def resolve_image(event: Event):
+        return event.picture
+
+    @staticmethod
+    def resolve_media(event: Event):
+        return event.link_card
 
     @staticmethod
     def resolve_links(event: Event) -> list[EventLink]:
@@ -550,7 +576,9 @@ def timelinejs(request: HttpRequest):
     events, timeline = query.events, query.timeline
     title = timeline.title if timeline else "Published events"
     description = timeline.description if timeline else ""
-    document = exports.events_timelinejs(_loaded(events, query.as_of), title, description)
+    document = exports.events_timelinejs(
+        _loaded(events, query.as_of), title, description, partial(absolute_url, request)
+    )
     return api.create_response(request, document, status=200)
 
 

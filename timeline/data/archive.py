@@ -13,6 +13,7 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
+from django.db.models.fields.files import FieldFile
 
 from timeline.models import (
     Actor,
@@ -41,6 +42,15 @@ SKIPPED = {
     "created_by",
     "updated_by",
     "made_by",
+}
+# Fields added since version 2 was written: an older archive without them gets their defaults.
+LATER_FIELDS = {
+    "place_approximate",
+    "image",
+    "image_width",
+    "image_height",
+    "media_url",
+    "media_title",
 }
 # An event's parts, stored inside it: they have no natural key of their own.
 PARTS = {
@@ -74,6 +84,9 @@ def _dump(obj: models.Model) -> dict:
             out[f.name] = related.slug if related is not None else None
             continue
         value = f.value_from_object(obj)
+        if isinstance(value, FieldFile):
+            # The file's name in storage: the archive carries words, the storage the pictures.
+            value = value.name or ""
         if isinstance(value, dt.datetime):
             value = value.astimezone(dt.UTC).isoformat()
         elif isinstance(value, dt.date):
@@ -146,6 +159,8 @@ class _Loader:
         for f in fields(type(obj)):
             if f.name in skip:
                 continue
+            if f.name not in item and f.name in LATER_FIELDS:
+                item = {**item, f.name: f.get_default()}
             if f.name not in item:
                 raise ArchiveProblem(where, f.name, "missing")
             raw = item[f.name]

@@ -7,6 +7,7 @@ document; the views in api.py only choose the events and wrap the result in a re
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 
 import icalendar
 from django.http import HttpRequest
@@ -39,6 +40,10 @@ CSV_COLUMNS = [
     "figures",
     "summary",
     "url",
+    "image",
+    "image_alt",
+    "image_credit",
+    "media_url",
 ]
 
 
@@ -114,6 +119,10 @@ def events_csv(events, request: HttpRequest) -> str:
                 _cell(figures),
                 _cell(event.summary),
                 absolute_url(request, event.get_absolute_url()),
+                absolute_url(request, picture.src) if (picture := event.picture) else "",
+                _cell(picture.alt) if picture else "",
+                _cell(picture.credit) if picture else "",
+                event.media_url,
             ]
         )
     return out.getvalue()
@@ -206,7 +215,7 @@ def _text(event: Event) -> str:
     return text + (f"<p>Sources: {sources}</p>" if sources else "")
 
 
-def _slide(event: Event) -> dict:
+def _slide(event: Event, absolute: Callable[[str], str]) -> dict:
     slide = {
         "unique_id": event.slug,
         "start_date": date_parts(event.local_start, event.precision),
@@ -216,13 +225,16 @@ def _slide(event: Event) -> dict:
     }
     if event.end:
         slide["end_date"] = date_parts(event.local_end, event.end_or_start_precision)
-    if event.image_url:
+    if picture := event.picture:
         slide["media"] = {
-            "url": event.image_url,
-            "caption": _html(event.image_caption),
-            "credit": _html(event.image_credit),
-            "alt": event.image_alt,
+            "url": absolute(picture.src),
+            "caption": _html(picture.caption),
+            "credit": _html(picture.credit),
+            "alt": picture.alt,
         }
+    elif card := event.link_card:
+        # TimelineJS plays YouTube, Vimeo and posts itself, from the address.
+        slide["media"] = {"url": card.url, "caption": _html(card.title)}
     return slide
 
 
@@ -239,12 +251,16 @@ def _era(event: Event) -> dict:
     }
 
 
-def events_timelinejs(events, title: str, description: str = "") -> dict:
+def events_timelinejs(
+    events, title: str, description: str = "", absolute: Callable[[str], str] = str
+) -> dict:
+    """`absolute` makes a path on this site (an uploaded picture) an address TimelineJS,
+    running on another site, can load."""
     events = list(events)
     intro = f"<p>{_html(description)}</p>" if description else ""
     document = {
         "title": {"text": {"headline": _html(title), "text": intro}},
-        "events": [_slide(event) for event in events],
+        "events": [_slide(event, absolute) for event in events],
     }
     eras = [_era(event) for event in events if event.is_span]
     if eras:

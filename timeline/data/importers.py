@@ -323,6 +323,8 @@ FIELD_SOURCES = {
     "body": "text",
     "slug": "unique_id",
     "image_url": "media",
+    "image_alt": "media",
+    "media_url": "media",
     "start": "year",
     "end": "end_year",
     "category": "group",
@@ -399,11 +401,8 @@ class _Importer:
         summary, body = _summary_and_body(slide.text)
         media = slide.media.get("url", "").strip()
         is_image = bool(media) and bool(IMAGE_PATH.search(urlparse(media).path))
-        if media and not is_image:
-            # Videos, tweets and maps have no place in the model; keep the address for editors.
-            about = ", ".join(filter(None, (_plain(slide.media.get(k, "")) for k in CREDITS)))
-            line = f"Media: {media}" + (f" ({about})" if about else "")
-            body = "\n\n".join(filter(None, [body, line]))
+        # Videos, posts and maps become the event's link card, named by their caption or credit.
+        about = ", ".join(filter(None, (_plain(slide.media.get(k, "")) for k in CREDITS)))
 
         slug = self.slug(slide, title)
         event = None if self.create_only else Event.objects.filter(slug=slug).first()
@@ -421,6 +420,11 @@ class _Importer:
         event.image_caption = _plain(slide.media.get("caption", "")) if is_image else ""
         event.image_credit = _plain(slide.media.get("credit", "")) if is_image else ""
         event.image_alt = _plain(slide.media.get("alt", "")) if is_image else ""
+        if is_image and not event.image_alt:
+            # TimelineJS's alt is optional; ours is not, and the caption is the nearest words.
+            event.image_alt = event.image_caption or title
+        event.media_url = media if media and not is_image else ""
+        event.media_title = about[:200] if media and not is_image else ""
         # Whatever it was, the imported text is unreviewed: it goes back to being a draft.
         event.status = Event.Status.DRAFT
         event.updated_by = self.user

@@ -162,9 +162,18 @@ class EventAdmin(VersionAdmin):
             },
         ),
         (
-            "Image",
+            "Picture and media",
             {
-                "fields": ["image_url", "image_alt", "image_caption", "image_credit"],
+                "fields": [
+                    "image",
+                    "image_url",
+                    ("image_width", "image_height"),
+                    "image_alt",
+                    "image_caption",
+                    "image_credit",
+                    "media_url",
+                    "media_title",
+                ],
                 "classes": ["collapse", "after-parts"],
             },
         ),

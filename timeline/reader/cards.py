@@ -14,7 +14,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from PIL import Image, ImageDraw, ImageFont
 
-from timeline import site
+from timeline import media, site
 from timeline.models import Event, Timeline
 
 # The size Facebook, LinkedIn and X crop least (1.91:1).
@@ -153,6 +153,7 @@ def for_timeline(timeline: Timeline | None) -> Card | None:
 
 def for_event(event: Event) -> Card | None:
     """The event's own image when it has one; else the card of its timeline."""
-    if event.image_url:
-        return Card(event.image_url, event.image_alt or event.title)
+    if picture := event.picture:
+        width, height = media.preview_size(event)
+        return Card(picture.largest, picture.alt or event.title, width, height)
     return for_timeline(event.card_timeline)

@@ -3,12 +3,14 @@
 import datetime as dt
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 from django_htmx.middleware import HtmxDetails
 
 from timeline.caching import public_cache
@@ -173,6 +175,16 @@ def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 @require_safe
+@require_safe
+def upload(request: HtmxHttpRequest, path: str) -> HttpResponse:
+    """An uploaded picture. Its name is random and a new upload gets a new one, so a browser or
+    CDN may keep it for a year."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def healthz(request: HtmxHttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
