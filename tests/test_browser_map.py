@@ -27,7 +27,7 @@ MARKERS_JS = """() => {
 }"""
 RINGED_JS = """() => {
   const map = document.getElementById('timeline-map');
-  const ring = map.data.find(t => t.name === 'map-highlight');
+  const ring = map.data.find(t => t.meta === 'highlight');
   return ring.lat.map((lat, i) => [lat, ring.lon[i]]);
 }"""
 

@@ -32,7 +32,7 @@ def _markers(figure: dict) -> list[tuple]:
     """(slug, place name, lat, lon, symbol) of every marker, the highlight ring left out."""
     rows = []
     for trace in figure["data"]:
-        if trace["name"].startswith("map-"):
+        if trace.get("meta"):
             continue
         for card, lat, lon in zip(trace["customdata"], trace["lat"], trace["lon"], strict=True):
             rows.append((card[0], card[5], lat, lon, trace["marker"]["symbol"]))
@@ -68,7 +68,7 @@ def test_a_marker_has_its_categorys_colour_and_symbol_and_an_approximate_place_i
     embassy = Event.objects.get(slug="us-embassy-baghdad-attack")
     assert embassy.place_approximate
     for trace in figure["data"]:
-        if trace["name"].startswith("map-"):
+        if trace.get("meta"):
             continue
         slugs = {card[0] for card in trace["customdata"]}
         categories = set(Event.objects.filter(slug__in=slugs).values_list("category", flat=True))
@@ -158,3 +158,12 @@ def test_a_chart_zoom_shared_before_it_moved_to_zoom_still_opens_the_timeline(cl
     response = client.get("/?view=2020-01-02T12:45~2020-01-09T12:45")
     assert response.status_code == 200
     assert "timeline-map-figure" not in response.content.decode()
+
+
+def test_old_zoom_links_share_the_cache_entry_of_the_plain_page(rf):
+    from timeline.caching import request_key
+
+    plain = request_key(rf.get("/"))
+    assert request_key(rf.get("/?view=2020-01-02T12:45~2020-01-09T12:45")) == plain
+    assert request_key(rf.get("/?view=2020-01-03T00:00~2020-01-04T00:00")) == plain
+    assert request_key(rf.get("/?view=map")) != plain

@@ -251,3 +251,80 @@ def test_timelinejs_media_come_in_as_a_picture_or_a_link_card(timeline):
     )  # fmt: skip
     assert procession.media_url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     assert procession.media_title == "Tehran" and not procession.image_url
+
+
+def test_a_phone_photo_stored_on_its_side_is_measured_and_copied_upright(
+    client, publisher, make_event, storage
+):
+    buffer = io.BytesIO()
+    sideways = Image.new("RGB", (1200, 600), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    sideways.save(buffer, format="JPEG", exif=exif)
+    event = make_event("Embassy stormed")
+    client.force_login(publisher)
+    upload = SimpleUploadedFile("phone.jpg", buffer.getvalue(), content_type="image/jpeg")
+    assert _upload(client, event, image=upload, image_alt="The gate").status_code == 302
+    event.refresh_from_db()
+    assert (event.image_width, event.image_height) == (600, 1200)
+    stored = Path(storage) / event.image.name
+    with Image.open(stored.with_name(f"{stored.stem}-480w{stored.suffix}")) as copy:
+        assert copy.size == (480, 960)
+
+
+def test_a_picture_is_served_to_readers_only_while_its_event_is_public(client, pictured, publisher):
+    path = f"/media/{pictured.image.name}"
+    copy = path.replace(".png", "-480w.png")
+    assert client.get(copy)["Cache-Control"] == "public, max-age=31536000, immutable"
+    pictured.status = Event.Status.DRAFT
+    pictured.save()
+    assert client.get(path).status_code == 404 and client.get(copy).status_code == 404
+    client.force_login(publisher)
+    seen = client.get(path)
+    assert seen.status_code == 200 and "no-store" in seen["Cache-Control"]
+    client.logout()
+    assert client.get("/media/events/not-a-picture.png").status_code == 404
+
+
+def test_a_truncated_photo_is_a_form_error_and_keeps_what_the_editor_typed(
+    client, publisher, make_event
+):
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (90, 90, 90)).save(buffer, format="JPEG")
+    cut = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+    event = make_event("Embassy stormed")
+    client.force_login(publisher)
+    upload = SimpleUploadedFile("cut.jpg", cut, content_type="image/jpeg")
+    refused = _upload(client, event, image=upload, image_alt="The gate", summary="Kept words.")
+    assert refused.status_code == 200
+    assert "not an image we can show" in refused.content.decode()
+    assert "Kept words." in refused.content.decode()
+
+
+def test_a_very_wide_strip_gets_copies_too(client, publisher, make_event, storage):
+    event = make_event("Panorama")
+    client.force_login(publisher)
+    assert _upload(client, event, image=_png(2000, 3), image_alt="A strip").status_code == 302
+    event.refresh_from_db()
+    stored = Path(storage) / event.image.name
+    with Image.open(stored.with_name(f"{stored.stem}-480w{stored.suffix}")) as copy:
+        assert copy.width == 480 and copy.height >= 1
+
+
+def test_a_partial_save_of_a_new_upload_stores_the_file_and_its_copies(make_event, storage):
+    event = make_event("Embassy stormed")
+    event.image = _png(1000, 500, name="gate.png")
+    event.image_alt = "The gate"
+    event.save(update_fields=["image_alt"])
+    event.refresh_from_db()
+    assert event.image.name.startswith("events/") and (Path(storage) / event.image.name).exists()
+    assert (event.image_width, event.image_height) == (1000, 500)
+    assert not (Path(storage) / "gate-480w.png").exists()
+
+
+def test_clearing_an_upload_forgets_its_size(client, pictured):
+    pictured.image = ""
+    pictured.save()
+    pictured.refresh_from_db()
+    assert (pictured.image_width, pictured.image_height) == (None, None)
+    assert client.get(pictured.get_absolute_url()).status_code == 200

@@ -21,7 +21,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from timeline import models
-from timeline.filters import EventFilter
+from timeline.filters import OLD_ZOOM, EventFilter
 
 CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Link")
 
@@ -152,6 +152,12 @@ KNOWN_PARAMS = frozenset(
 KNOWN_TARGETS = frozenset({"results", "more-events", "event-panel"})
 
 
+def _old_zoom(key: str, values: list[str]) -> bool:
+    """A chart zoom from before it moved to zoom= (view=FROM~TO): the page is the one without it,
+    and each such window must not be a cache entry of its own."""
+    return key == "view" and all(OLD_ZOOM.match(value) for value in values)
+
+
 def request_key(request: HttpRequest) -> str:
     """The request as the cache sees it: scheme, host, path, the known non-empty parameters
     (by name; a name's values in the order sent, as a single-valued parameter is read from
@@ -159,7 +165,7 @@ def request_key(request: HttpRequest) -> str:
     params = sorted(
         (key, [value for value in values if value != ""])
         for key, values in request.GET.lists()
-        if key in KNOWN_PARAMS and any(values)
+        if key in KNOWN_PARAMS and any(values) and not _old_zoom(key, values)
     )
     variant = "page"
     if request.headers.get("HX-Request") == "true":

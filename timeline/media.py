@@ -15,12 +15,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Copies an upload gets, by width in pixels: a phone, a tablet or column, a wide screen.
 RENDITION_WIDTHS = (480, 960, 1600)
-UPLOAD_TYPES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+UPLOAD_TYPES = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ORIENTATION = 0x0112  # the EXIF tag
 MAX_PIXELS = 40_000_000  # past this a picture is a decompression bomb, not a news photo
 # The page's column: the picture is never drawn wider than this (site.css, .event-media).
 SIZES = "(max-width: 48rem) 100vw, 46rem"
@@ -33,28 +34,40 @@ def validate_upload(file) -> None:
         return
     if file.size > MAX_UPLOAD_BYTES:
         raise ValidationError("The image is larger than 10 MB; upload a smaller copy.")
+    unreadable = ValidationError("This file is not an image we can show (JPEG, PNG, WebP, GIF).")
     try:
         file.seek(0)
         with Image.open(file) as image:
             kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError(
-            "This file is not an image we can show (JPEG, PNG, WebP, GIF)."
-        ) from None
+            if kind not in UPLOAD_TYPES:
+                raise ValidationError("Upload a JPEG, PNG, WebP or GIF image.")
+            if width * height > MAX_PIXELS:
+                raise ValidationError("The image has too many pixels; upload a smaller copy.")
+            # Decoded now, within the cap: a truncated file is a form error, not a failed save.
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise unreadable from None
     finally:
         file.seek(0)
-    if kind not in UPLOAD_TYPES:
-        raise ValidationError("Upload a JPEG, PNG, WebP or GIF image.")
-    if width * height > MAX_PIXELS:
-        raise ValidationError("The image has too many pixels; upload a smaller copy.")
 
 
 def upload_path(event, filename: str) -> str:
     """A random name: a draft's picture cannot be found by guessing its address, and a new
     upload never reuses an old one's (so caches may keep each for good)."""
-    ext = os.path.splitext(filename)[1].lower()
-    ext = ext if ext in {*UPLOAD_TYPES.values(), ".jpeg"} else ".img"
-    return f"events/{uuid.uuid4().hex}{ext}"
+    ext = UPLOAD_TYPES.get(_format(event.image), "")
+    return f"events/{uuid.uuid4().hex}{ext or os.path.splitext(filename)[1].lower()}"
+
+
+def _format(file) -> str | None:
+    """What the file is (not what its name says), or None."""
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            return image.format
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    finally:
+        file.seek(0)
 
 
 def rendition_name(name: str, width: int) -> str:
@@ -62,24 +75,52 @@ def rendition_name(name: str, width: int) -> str:
     return f"{stem}-{width}w{ext}"
 
 
+def original_name(name: str) -> str:
+    """The upload a stored file belongs to: itself, or the picture it is a copy of."""
+    stem, ext = os.path.splitext(name)
+    return re.sub(r"-\d+w$", "", stem) + ext
+
+
 def rendition_widths(width: int | None) -> list[int]:
     """The copies an upload this wide has: only those narrower than the original."""
     return [w for w in RENDITION_WIDTHS if width and w < width]
 
 
+def dimensions(file) -> tuple[int, int]:
+    """Width and height as the picture is seen: a phone's photo stored on its side with an EXIF
+    orientation is drawn upright by browsers, and its copies are made upright."""
+    file.seek(0)
+    with Image.open(file) as image:
+        width, height = image.size
+        on_its_side = image.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
+    file.seek(0)
+    return (height, width) if on_its_side else (width, height)
+
+
+def _turned(image) -> bool:
+    return image.getexif().get(ORIENTATION, 1) != 1
+
+
 def make_renditions(field_file) -> None:
-    """Write the smaller copies of an upload beside it, in its own format."""
+    """Write the smaller copies of an upload beside it, upright, in its own format."""
     storage = field_file.storage
-    with field_file.open("rb") as handle, Image.open(handle) as original:
-        kind = original.format
-        original.load()
+    with field_file.open("rb") as handle, Image.open(handle) as stored:
+        kind = "JPEG" if stored.format == "MPO" else stored.format
+        stored.load()
+        original = ImageOps.exif_transpose(stored) if _turned(stored) else stored
+        if original.mode == "P" and kind != "GIF":
+            original = original.convert("RGBA")  # resampled smoothly, not by nearest colour
+        options = {"quality": 85} if kind == "JPEG" else {}
+        if kind != "GIF" and (profile := stored.info.get("icc_profile")):
+            options["icc_profile"] = profile  # the photographer's colours, not sRGB's guess
         for width in rendition_widths(original.width):
             copy = original.copy()
-            copy.thumbnail((width, round(original.height * width / original.width)))
+            # Bounded by the width alone: a very wide strip must not round its height to 0.
+            copy.thumbnail((width, original.height))
             if kind == "JPEG" and copy.mode not in ("RGB", "L"):
                 copy = copy.convert("RGB")
             buffer = io.BytesIO()
-            copy.save(buffer, format=kind, **({"quality": 85} if kind == "JPEG" else {}))
+            copy.save(buffer, format=kind, **options)
             name = rendition_name(field_file.name, width)
             if storage.exists(name):
                 storage.delete(name)

@@ -493,6 +493,7 @@ class Event(models.Model):
 
     image = models.ImageField(
         "picture to upload",
+        db_index=True,  # the upload view finds a file's event by it
         upload_to=media.upload_path,
         max_length=300,
         blank=True,
@@ -603,9 +604,17 @@ class Event(models.Model):
         # A new upload: its size is read now, and its smaller copies written once it is stored.
         fresh_upload = bool(self.image) and not getattr(self.image, "_committed", True)
         if fresh_upload:
-            self.image_width, self.image_height = self.image.width, self.image.height
-            if update_fields is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "image_width", "image_height"}
+            self.image_width, self.image_height = media.dimensions(self.image)
+        elif not self.image and self.image_width is not None and self._had_upload():
+            # The upload was cleared: its size describes nothing now.
+            self.image_width = self.image_height = None
+        if fresh_upload and update_fields is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "image",
+                "image_width",
+                "image_height",
+            }
         loaded = getattr(self, "_loaded_timezone", None)
         super().save(*args, **kwargs)
         if fresh_upload:
@@ -623,6 +632,12 @@ class Event(models.Model):
         # The zone as stored, so a save that changes it can move the figures on its clock.
         event._loaded_timezone = event.__dict__.get("timezone")
         return event
+
+    def _had_upload(self) -> bool:
+        """The stored row has an upload (that this save clears)."""
+        if self._state.adding or self.pk is None:
+            return False
+        return Event.objects.filter(pk=self.pk).exclude(image="").exists()
 
     def _reclock_claims(self) -> None:
         """Figures given on the event's clock move with it when its zone changes."""
@@ -856,6 +871,9 @@ class Event(models.Model):
             )
         if self.image and self.image_url:
             errors["image_url"] = "Give an upload or an image address, not both."
+        if (self.image_width is None) != (self.image_height is None):
+            missing = "image_height" if self.image_height is None else "image_width"
+            errors[missing] = "Give both the width and the height, or leave both empty."
         if (self.image or self.image_url) and not self.image_alt.strip():
             errors["image_alt"] = (
                 "Say what the image shows: readers who cannot see it get these words instead."

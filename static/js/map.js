@@ -4,9 +4,15 @@
    the chart's or list's event rings its places here. The list is the accessible twin. */
 (function () {
   "use strict";
+  // htmx runs a page's scripts again when Back restores it: one copy listens, the other redraws.
+  if (window.TimelineMap) {
+    window.TimelineMap.draw();
+    return;
+  }
 
-  var HIGHLIGHT = "map-highlight";
-  var COUNTRY_NAMES = "map-countries";
+  // The figure's own traces are marked in `meta` (map_figure.py): a category may be named anything.
+  var HIGHLIGHT = "highlight";
+  var COUNTRY_NAMES = "countries";
   var RAD = Math.PI / 180;
   var outlines = null; // the topojson, fetched once from this site's own static files
   var generation = 0;
@@ -48,8 +54,8 @@
     // On a touch screen a swipe across the map scrolls the page; a tap still opens an event.
     figure.layout.dragmode = chart.touchOnly() ? false : "pan";
     figure.data.forEach(function (trace) {
-      if (trace.name === HIGHLIGHT) trace.marker.color = trace.marker.line.color = focus;
-      if (trace.name === COUNTRY_NAMES) trace.textfont.color = rule;
+      if (trace.meta === HIGHLIGHT) trace.marker.color = trace.marker.line.color = focus;
+      if (trace.meta === COUNTRY_NAMES) trace.textfont.color = rule;
     });
     return figure;
   }
@@ -107,7 +113,7 @@
   function placesOf(map, slug) {
     var lat = [], lon = [];
     (map.data || []).forEach(function (trace) {
-      if (trace.name === HIGHLIGHT || !trace.customdata) return;
+      if (trace.meta || !trace.customdata) return;
       (trace.customdata || []).forEach(function (card, i) {
         if (card[0] === slug) { lat.push(trace.lat[i]); lon.push(trace.lon[i]); }
       });
@@ -118,7 +124,7 @@
   function ringPlaces(slug) {
     var map = element();
     if (!map || !map.data || !window.Plotly) return;
-    var index = map.data.findIndex(function (trace) { return trace.name === HIGHLIGHT; });
+    var index = map.data.findIndex(function (trace) { return trace.meta === HIGHLIGHT; });
     if (index < 0) return;
     var where = slug ? placesOf(map, slug) : { lat: [], lon: [] };
     if (map.getAttribute("data-ringed") === (slug || "")) return;
@@ -134,9 +140,11 @@
     if (card) card.classList.add("is-highlighted");
   }
 
+  // After every newPlot: it drops the listeners a plot had.
   function bind(map) {
-    if (map.getAttribute("data-bound")) return;
-    map.setAttribute("data-bound", "1");
+    map.removeAllListeners && map.removeAllListeners("plotly_hover");
+    map.removeAllListeners && map.removeAllListeners("plotly_unhover");
+    map.removeAllListeners && map.removeAllListeners("plotly_click");
     map.on("plotly_hover", function (event) {
       var point = event.points && event.points[0];
       var card = point && point.customdata;
@@ -196,6 +204,20 @@
   }
   document.addEventListener("mouseover", fromCard);
   document.addEventListener("focusin", fromCard);
+  document.addEventListener("mouseout", function (event) {
+    var card = event.target.closest && event.target.closest(".event-card");
+    if (!card || (event.relatedTarget && card.contains(event.relatedTarget))) return;
+    pointedAt(null);
+    window.TimelineChart && window.TimelineChart.highlight(null);
+  });
+
+  // A map about to be swapped out lets go of its plot first.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var map = element();
+    if (map && event.detail.target && event.detail.target.contains(map) && window.Plotly) {
+      window.Plotly.purge(map);
+    }
+  });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target && event.target.id === "results") draw();

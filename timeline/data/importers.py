@@ -416,13 +416,17 @@ class _Importer:
         event.end, event.end_precision = end, end_precision
         event.timezone = self.zone.key
         event.category = self.category(slide)
-        event.image_url = media if is_image else ""
-        event.image_caption = _plain(slide.media.get("caption", "")) if is_image else ""
-        event.image_credit = _plain(slide.media.get("credit", "")) if is_image else ""
-        event.image_alt = _plain(slide.media.get("alt", "")) if is_image else ""
-        if is_image and not event.image_alt:
-            # TimelineJS's alt is optional; ours is not, and the caption is the nearest words.
-            event.image_alt = event.image_caption or title
+        if not event.image:
+            # A picture uploaded in the desk is the editors' choice: a re-import leaves it.
+            if event.image_url != (media if is_image else ""):
+                event.image_width = event.image_height = None
+            event.image_url = media if is_image else ""
+            event.image_caption = _plain(slide.media.get("caption", "")) if is_image else ""
+            event.image_credit = _plain(slide.media.get("credit", "")) if is_image else ""
+            event.image_alt = _plain(slide.media.get("alt", "")) if is_image else ""
+            if is_image and not event.image_alt:
+                # TimelineJS's alt is optional; ours is not, and the caption is the nearest words.
+                event.image_alt = event.image_caption or title
         event.media_url = media if media and not is_image else ""
         event.media_title = about[:200] if media and not is_image else ""
         # Whatever it was, the imported text is unreviewed: it goes back to being a draft.

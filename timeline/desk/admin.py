@@ -229,6 +229,9 @@ class EventAdmin(VersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["preview_links", "transition_log"]
+        if obj is not None and obj.image:
+            # Read from the upload itself: a typed size would name copies that do not exist.
+            readonly += ["image_width", "image_height"]
         if not can_publish(request.user):
             # Scheduling decides when readers see it: a Publisher's call, like publishing.
             readonly.append("publish_at")

@@ -91,6 +91,7 @@ def _country_names(places) -> dict:
     return {
         "type": "scattergeo",
         "name": COUNTRY_NAMES,
+        "meta": "countries",
         # Plotly sets each name at its country's centre in the outlines map.js hands it.
         "locationmode": "ISO-3",
         "locations": [country.alpha_3 for country in countries],
@@ -110,6 +111,7 @@ def _highlight_trace() -> dict:
     return {
         "type": "scattergeo",
         "name": HIGHLIGHT,
+        "meta": "highlight",
         "lat": [],
         "lon": [],
         "hoverinfo": "skip",
@@ -122,7 +124,8 @@ def _extent(places) -> tuple[list[float], list[float]]:
     """Longitude and latitude ranges around every place, with a margin and a least span."""
 
     def around(values: list[float], low: float, high: float) -> list[float]:
-        first, last = min(values), max(values)
+        # Mercator stops short of the poles: a place past its edge is drawn at the edge.
+        first, last = max(low, min(values)), min(high, max(values))
         pad = max((last - first) * MARGIN, (MIN_SPAN - (last - first)) / 2, 0)
         return [max(low, round(first - pad, 2)), min(high, round(last + pad, 2))]
 

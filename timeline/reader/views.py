@@ -5,7 +5,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 from django_htmx.middleware import HtmxDetails
 
+from timeline import media
 from timeline.caching import public_cache
 from timeline.dates import AsOf
 from timeline.filters import EventQuery, country_name
@@ -173,18 +174,25 @@ def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "timeline/source.html", context)
 
 
-@never_cache
-@require_safe
 @require_safe
 def upload(request: HtmxHttpRequest, path: str) -> HttpResponse:
-    """An uploaded picture. Its name is random and a new upload gets a new one, so a browser or
-    CDN may keep it for a year."""
+    """An uploaded picture (or one of its copies), for readers only once its event is public;
+    the desk sees every one. A public picture's name is random and a new upload gets a new one,
+    so a browser or CDN may keep it for a year."""
+    event = Event.objects.filter(image=media.original_name(path)).first()
+    public = event is not None and event.is_published
+    if not public and not (event is not None and request.user.is_staff):
+        raise Http404("No such picture.")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if public else "private, no-store"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+@never_cache
+@require_safe
 def healthz(request: HtmxHttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
