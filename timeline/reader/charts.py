@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-import plotly.graph_objects as go
-
 from timeline.dates import short_date
 from timeline.models import Event, EventLink
+from timeline.reader import plotting
 
 
 @dataclass
@@ -350,9 +349,7 @@ def timeline_figure(
             "bar_thickness": BAR_THICKNESS,
         },
     )
-    # Plotly validates the whole figure once, here: adding traces one by one, or passing
-    # graph objects in, copies and checks every trace again.
-    return go.Figure(data=traces, layout=layout).to_plotly_json()
+    return plotting.figure(traces, layout)
 
 
 def _category_trace(category, marks: list[Mark], url_for: Callable[[Event], str]) -> dict:

@@ -13,10 +13,9 @@ same in a sentence for the chart's label. Text reaches Plotly escaped: it reads 
 from dataclasses import dataclass
 from html import escape
 
-import plotly.graph_objects as go
-
 from timeline.dates import short_date
 from timeline.models import Claim, Event
+from timeline.reader import plotting
 
 # Okabe and Ito's colours, told apart with colour blindness, each with a symbol of its own too.
 # The key under the chart repeats each symbol as a character.
@@ -149,7 +148,7 @@ def _figure(claims: list[Claim]) -> dict:
             "tickformat": ",d",
         },
     }
-    return go.Figure(data=traces, layout=layout).to_plotly_json()
+    return plotting.figure(traces, layout)
 
 
 def _figures(given: list[Claim]) -> str:

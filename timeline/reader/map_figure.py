@@ -12,10 +12,10 @@ plus the place), so text reaches the page through textContent only; the list sta
 from collections.abc import Callable, Sequence
 from html import escape
 
-import plotly.graph_objects as go
 import pycountry
 
 from timeline.models import Event
+from timeline.reader import plotting
 from timeline.reader.charts import card_data
 
 HIGHLIGHT = "map-highlight"  # the trace map.js fills with the chosen event's places
@@ -58,7 +58,7 @@ def map_figure(events: Sequence[Event], url_for: Callable[[Event], str]) -> dict
         "hovermode": "closest",
         "meta": {"places": sum(len(rows) for rows in groups.values())},
     }
-    return go.Figure(data=traces, layout=layout).to_plotly_json()
+    return plotting.figure(traces, layout)
 
 
 def _trace(rows: list, url_for: Callable[[Event], str]) -> dict:
