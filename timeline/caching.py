@@ -10,12 +10,16 @@ changes every ETag and orphans every cached body at once; a change the public ca
 
 import gzip
 import hashlib
+import logging
+import os
+import time
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -23,7 +27,49 @@ from django.utils.http import http_date
 from timeline import models
 from timeline.filters import OLD_ZOOM, EventFilter
 
-CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Link")
+CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Link", "Surrogate-Key", "Cache-Tag")
+log = logging.getLogger("timeline.cache")
+
+# What a public response shows, named for a CDN that purges by key: Fastly reads Surrogate-Key
+# (space-separated), Cloudflare and others Cache-Tag (comma-separated); both carry the same.
+SITE_KEY = "site"  # every public response: a purge of everything
+LISTS_KEY = "events"  # any list of events not tied to one timeline (API, feeds, actor pages)
+
+
+def timeline_key(slug: str) -> str:
+    return f"timeline-{slug}"
+
+
+def event_key(slug: str) -> str:
+    """On every response that shows the event: its page, a page linking to it, its slide…"""
+    return f"event-{slug}"
+
+
+def event_page_key(slug: str) -> str:
+    """On the event's own page only: it changes when the events beside it do."""
+    return f"event-page-{slug}"
+
+
+def shows(request: HttpRequest, *keys: str) -> None:
+    """Name what the response to `request` shows (a view that names nothing shows a list)."""
+    request.__dict__.setdefault("surrogate_keys", []).extend(keys)
+
+
+def purge_keys(event) -> set[str]:
+    """The keys of every public response a change to `event` changes, as it stands: whatever
+    shows it, its timelines' views, the lists, and the pages of the events beside it (whose
+    "next" or "previous" it is). A change is purged by the union of these before and after."""
+    keys = {event_key(event.slug), LISTS_KEY}
+    keys |= {timeline_key(slug) for slug in event.timelines.values_list("slug", flat=True)}
+    if event.pk is not None:
+        keys |= {event_page_key(e.slug) for e in event.neighbours() if e is not None}
+    return keys
+
+
+def _tagged(request: HttpRequest, response: HttpResponse) -> None:
+    keys = [SITE_KEY, *dict.fromkeys(getattr(request, "surrogate_keys", None) or [LISTS_KEY])]
+    response["Surrogate-Key"] = " ".join(keys)
+    response["Cache-Tag"] = ",".join(keys)
 
 
 # The version moves only when what the public can see changes: a draft saved at 3 a.m. must
@@ -45,20 +91,41 @@ def _bump_or_reschedule(public: bool) -> None:
 
 def _remember_event(sender, instance, raw: bool = False, **kwargs) -> None:
     instance._was_public = not raw and _visible(models.Event, instance.pk)
+    if instance._was_public:
+        # Where it stood before the change: its old neighbours name it until they are purged.
+        instance._purge = purge_keys(models.Event.objects.get(pk=instance.pk))
 
 
 def _event_saved(sender, instance, raw: bool = False, **kwargs) -> None:
-    _bump_or_reschedule(raw or instance.is_published or getattr(instance, "_was_public", False))
+    public = raw or instance.is_published or getattr(instance, "_was_public", False)
+    _bump_or_reschedule(public)
+    if public and not raw:
+        _announce_purge({*getattr(instance, "_purge", ()), *purge_keys(instance)})
+
+
+def _remember_deleted_event(sender, instance, **kwargs) -> None:
+    if instance.is_published:
+        instance._purge = purge_keys(instance)
 
 
 def _event_deleted(sender, instance, **kwargs) -> None:
     _bump_or_reschedule(instance.is_published)
+    if instance.is_published:
+        _announce_purge(getattr(instance, "_purge", {event_key(instance.slug), LISTS_KEY}))
+
+
+def _announce_purge(keys: set[str]) -> None:
+    """Logged for whatever purges the CDN (README, "Scaling out"): our own cache needs no
+    purge, the data version has already moved past every body it holds."""
+    log.info("purge %s", " ".join(sorted(keys)))
 
 
 def _part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     """An actor's role, a citation or a claim shows only on its event's page and data."""
     if raw or _visible(models.Event, instance.event_id):
         models.DataVersion.bump()
+        if not raw:
+            _announce_purge(purge_keys(models.Event.objects.get(pk=instance.event_id)))
 
 
 def _link_changed(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -108,6 +175,12 @@ def _membership_changed(sender, instance, action: str, reverse: bool, pk_set, **
         )
     if event_public and timelines_public:
         models.DataVersion.bump()
+        if reverse:
+            timelines, events = models.Timeline.objects.filter(pk__in=pk_set or ()), [instance]
+        else:
+            timelines, events = [instance], models.Event.objects.filter(pk__in=pk_set or ())
+        keys = {timeline_key(t.slug) for t in timelines} | {event_key(e.slug) for e in events}
+        _announce_purge(keys | {LISTS_KEY})
 
 
 def _connect(signal, handler, sender) -> None:
@@ -116,6 +189,7 @@ def _connect(signal, handler, sender) -> None:
 
 _connect(pre_save, _remember_event, models.Event)
 _connect(post_save, _event_saved, models.Event)
+_connect(pre_delete, _remember_deleted_event, models.Event)
 _connect(post_delete, _event_deleted, models.Event)
 for _part in (models.EventActor, models.Citation, models.Claim, models.EventUpdate):
     _connect(post_save, _part_changed, _part)
@@ -230,20 +304,21 @@ def public_cache(view):
 
         # The timestamp too: a database rebuilt from scratch restarts the counter at 1.
         cache_key = f"timeline:response:{number}:{last_modified}:{key}"
-        stored = cache.get(cache_key)
+        stored, extra = cache.get(cache_key), {}
         if stored is None:
             if outage is not None:
                 raise outage
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
-                return _finish(response, etag, last_modified)
-            headers = {h: response[h] for h in CACHED_HEADERS if response.has_header(h)}
-            # Compressed once per data version, not once per reader.
-            stored = (headers, gzip.compress(response.content, compresslevel=6))
-            cache.set(cache_key, stored, settings.TIMELINE_RESPONSE_CACHE_SECONDS)
-            extra = {h: v for h, v in response.items() if h not in headers}
-        else:
-            extra = {}
+            with one_render(cache_key) as stored:
+                if stored is None:
+                    response = view(request, *args, **kwargs)
+                    if response.status_code != 200 or response.streaming:
+                        return _finish(response, etag, last_modified)
+                    _tagged(request, response)
+                    headers = {h: response[h] for h in CACHED_HEADERS if response.has_header(h)}
+                    # Compressed once per data version, not once per reader.
+                    stored = (headers, gzip.compress(response.content, compresslevel=6))
+                    cache.set(cache_key, stored, settings.TIMELINE_RESPONSE_CACHE_SECONDS)
+                    extra = {h: v for h, v in response.items() if h not in headers}
         headers, body = stored
         response = HttpResponse(body if gzipped else gzip.decompress(body))
         for name, value in {**extra, **headers}.items():
@@ -254,6 +329,40 @@ def public_cache(view):
         return _finish(response, etag, last_modified, _cache_control(request))
 
     return wrapper
+
+
+# A render that takes longer than this is taken for dead: its waiters render for themselves.
+RENDER_WAIT_SECONDS = 10.0
+RENDER_POLL_SECONDS = 0.02
+
+
+@contextmanager
+def one_render(cache_key: str):
+    """Single flight: the first request for an uncached view renders it (yields None); the
+    others, in any worker that shares the cache, wait and are given its body instead.
+
+    A new view linked from a front page is asked for by hundreds of readers in the same second;
+    without this each would render it, and the uncached render is what costs. A render that
+    ends without a body to share (a 404, an error) releases the waiters to answer for
+    themselves, as does one that outlives RENDER_WAIT_SECONDS.
+    """
+    lock = f"{cache_key}:rendering"
+    held = cache.add(lock, os.getpid(), RENDER_WAIT_SECONDS)
+    if not held:
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(RENDER_POLL_SECONDS)
+            found = cache.get_many([cache_key, lock])
+            if cache_key in found:
+                yield found[cache_key]
+                return
+            if lock not in found:
+                break
+    try:
+        yield None
+    finally:
+        if held:
+            cache.delete(lock)
 
 
 LAST_VERSION_KEY = "timeline:last-version"

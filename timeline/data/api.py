@@ -21,7 +21,7 @@ from ninja.pagination import PaginationBase, paginate
 from pydantic import ConfigDict
 
 from timeline import models
-from timeline.caching import public_cache
+from timeline.caching import LISTS_KEY, event_key, public_cache, shows
 from timeline.data import exports
 from timeline.filters import MAX_VALUES, BadParameters, EventFilter, EventQuery, Page, known_params
 from timeline.models import Actor, Event, EventLink, Source, Timeline
@@ -586,6 +586,7 @@ def timelinejs(request: HttpRequest):
 @decorate_view(public_cache)
 def get_event(request: HttpRequest, slug: str):
     """One published event with its actors, citations, claims and links."""
+    shows(request, event_key(slug))
     return _by_slug(_loaded(Event.objects.published()), slug)
 
 
@@ -600,6 +601,7 @@ def list_actors(request: HttpRequest):
 @api.get("/actors/{slug}", response={200: ActorOut, **NOT_FOUND})
 @decorate_view(public_cache)
 def get_actor(request: HttpRequest, slug: str):
+    shows(request, f"actor-{slug}", LISTS_KEY)
     return _by_slug(_visible_actors(), slug)
 
 

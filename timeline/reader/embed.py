@@ -21,7 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
-from timeline.caching import public_cache
+from timeline.caching import public_cache, shows, timeline_key
 from timeline.filters import EventFilter, EventQuery, known_params
 from timeline.models import Actor, Event, Timeline
 from timeline.reader import live
@@ -63,6 +63,7 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
     query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
+    shows(request, timeline_key(timeline.slug))
     if (checked := live.answer(request, query)) is not None:
         return checked
     path = timeline.get_absolute_url() if timeline != Timeline.default() else reverse("home")

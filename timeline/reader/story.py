@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from timeline.caching import public_cache
+from timeline.caching import event_key, public_cache, shows, timeline_key
 from timeline.filters import BadParameters, EventQuery
 from timeline.models import Event, Timeline
 from timeline.reader.browse import browse
@@ -86,6 +86,7 @@ def _story(request, slug, event, embedded: bool, theme: str = "auto") -> HttpRes
     shown = (
         None if event is None else get_object_or_404(events.with_related(query.as_of), slug=event)
     )
+    shows(request, timeline_key(timeline.slug), *([event_key(shown.slug)] if shown else []))
     context = {"timeline": timeline, "filters": query.filters, **_chart(request, query, slide_url)}
     if shown is None:
         first = events.first()

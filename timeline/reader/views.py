@@ -14,7 +14,14 @@ from django.views.static import serve
 from django_htmx.middleware import HtmxDetails
 
 from timeline import media
-from timeline.caching import public_cache
+from timeline.caching import (
+    LISTS_KEY,
+    event_key,
+    event_page_key,
+    public_cache,
+    shows,
+    timeline_key,
+)
 from timeline.dates import AsOf
 from timeline.filters import EventQuery, country_name
 from timeline.models import Actor, Event, Source, Timeline
@@ -45,6 +52,7 @@ def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) -> HttpResponse:
     query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
+    shows(request, timeline_key(timeline.slug))
     if (checked := live.answer(request, query)) is not None:
         return checked
     story = reverse("story") if is_default else reverse("timeline-story", args=[timeline.slug])
@@ -84,10 +92,14 @@ def render_event(request: HtmxHttpRequest, event: Event, extra: dict) -> HttpRes
     if request.htmx and not request.htmx.history_restore_request:
         template += "#panel"
     previous, following = event.neighbours()
+    links = event.published_links()
+    # It names the events beside it and those it links to: a change to them changes it.
+    named = [event, previous, following, *(other for _, other in links)]
+    shows(request, event_page_key(event.slug), *(event_key(e.slug) for e in named if e))
     canonical_url = absolute_url(request, event.get_absolute_url())
     context = {
         "event": event,
-        "links": event.published_links(),
+        "links": links,
         "previous": previous,
         "next": following,
         "canonical_url": canonical_url,
@@ -148,6 +160,7 @@ def _place(event: Event) -> dict | None:
 def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor.objects.published().with_public_parent(), slug=slug)
     query = EventQuery(request.GET, base=Event.objects.published().for_actors([actor]))
+    shows(request, f"actor-{actor.slug}", LISTS_KEY)
     if (checked := live.answer(request, query)) is not None:
         return checked
     context = {
@@ -163,6 +176,7 @@ def actor_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @public_cache
 def source_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source.objects.published(), slug=slug)
+    shows(request, f"source-{source.slug}", LISTS_KEY)
     events = (
         Event.objects.published()
         .filter(pk__in=source.citations.values("event"))
