@@ -129,6 +129,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# Read replicas of the primary (comma-separated URLs): readers' requests read one of them, the
+# desk and every write the primary (timeline/config/routers.py; README, "Scaling out").
+for _n, _url in enumerate(filter(None, os.environ.get("DATABASE_REPLICA_URLS", "").split(",")), 1):
+    DATABASES[f"replica{_n}"] = {
+        **dj_database_url.parse(
+            _url.strip(),
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["timeline.config.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "timeline.config.routers.ReplicaReads")
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -174,7 +189,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Front-end packages come from npm at set-up (package-lock.json); only what pages load is exposed.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
