@@ -23,8 +23,11 @@ class TimelineConfig(AppConfig):
     def ready(self) -> None:
         from timeline import (
             caching,  # noqa: F401 - connects the data-version signals
+            rollup,
             sanitise,  # noqa: F401 - cleans editor text before it is saved
         )
         from timeline.desk import admin  # noqa: F401 - the desk's admin lives with the desk
+
+        rollup.connect()
 
         post_migrate.connect(analyse, sender=self)

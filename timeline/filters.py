@@ -424,8 +424,12 @@ class EventQuery:
         base: QuerySet[Event] | None = None,
         url_for: Callable[[Event], str] = public_url,
         zone=None,
+        counted: Timeline | None = None,
     ):
+        """`counted`: the timeline `base` is the published events of, whose kept counts
+        (timeline.rollup) may answer the chart instead of the events."""
         self.base = Event.objects.published() if base is None else base
+        self.counted_timeline = counted
         self.filters = EventFilter(params, queryset=self.base, zone=zone)
         self._opens = url_for
 

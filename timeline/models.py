@@ -254,12 +254,10 @@ SQLITE_BIN_START = {
 }
 
 
-def _truncated_local_date(kind: str, vendor: str):
+def _truncated_local_date(kind: str, vendor: str, field: str = "local_start_date"):
     if vendor == "sqlite":
-        return Func(
-            F("local_start_date"), template=SQLITE_BIN_START[kind], output_field=models.DateField()
-        )
-    return Trunc("local_start_date", kind, output_field=models.DateField())
+        return Func(F(field), template=SQLITE_BIN_START[kind], output_field=models.DateField())
+    return Trunc(field, kind, output_field=models.DateField())
 
 
 def event_search_vector():
@@ -364,7 +362,8 @@ class EventQuerySet(models.QuerySet):
             self.order_by()
             .annotate(bin=_truncated_local_date(kind, connections[self.db].vendor))
             .values("bin", lane)
-            .annotate(n=Count("pk"))
+            # Each event once per lane, though it name an actor in two roles.
+            .annotate(n=Count("pk", distinct=True))
             .values_list("bin", lane, "n")
         )
         return [(day, name, n) for day, name, n in rows if name is not None]
@@ -1427,6 +1426,9 @@ class DataVersion(models.Model):
         row = next(iter(cls.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [1])), None)
         version = row or cls.objects.get_or_create(pk=1)[0]
         if version.next_scheduled_at is not None and version.next_scheduled_at <= timezone.now():
+            from timeline import rollup
+
+            rollup.went_live(version.next_scheduled_at, timezone.now())
             cls.bump()
             version = cls.objects.get(pk=1)
         return version
@@ -1573,3 +1575,7 @@ class PendingChange(models.Model):
 
     def __str__(self) -> str:
         return f"change to {self.event_id} by {self.proposed_by_id}: {self.state}"
+
+
+# The counts per timeline and day the big charts read (kept by timeline/rollup.py).
+from timeline.rollup import ActorDayCount, DayCount  # noqa: E402, F401

@@ -62,7 +62,9 @@ def embed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             raise Http404("No published timeline")
     else:
         timeline = get_object_or_404(Timeline.objects.published(), slug=slug)
-    query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
+    query = EventQuery(
+        request.GET, base=timeline.published_events(), zone=timeline.zone, counted=timeline
+    )
     shows(request, timeline_key(timeline.slug))
     if (checked := live.answer(request, query)) is not None:
         return checked

@@ -75,7 +75,11 @@ def _story(request, slug, event, embedded: bool, theme: str = "auto") -> HttpRes
 
     # The chart under the slide is the story's time line: its marks open their slides.
     query = EventQuery(
-        request.GET, base=timeline.published_events(), zone=timeline.zone, url_for=slide_url
+        request.GET,
+        base=timeline.published_events(),
+        zone=timeline.zone,
+        url_for=slide_url,
+        counted=timeline,
     )
     if not query.is_valid:
         return HttpResponseBadRequest(

@@ -51,7 +51,9 @@ def timeline_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _timeline(request: HtmxHttpRequest, timeline: Timeline, is_default=False) -> HttpResponse:
-    query = EventQuery(request.GET, base=timeline.published_events(), zone=timeline.zone)
+    query = EventQuery(
+        request.GET, base=timeline.published_events(), zone=timeline.zone, counted=timeline
+    )
     shows(request, timeline_key(timeline.slug))
     if (checked := live.answer(request, query)) is not None:
         return checked

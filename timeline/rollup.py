@@ -1,0 +1,403 @@
+"""Counts of public events per timeline and day, kept beside the events, so a chart of a large
+timeline is drawn from them instead of from every matching event.
+
+Why a table of our own, kept in the same transaction as each change, rather than PostgreSQL's
+machinery: a materialised view is refreshed whole (a full scan per publish, minutes at a
+million events) and is stale between refreshes, and triggers would have to repeat in SQL what
+"public" means in Python (`EventQuerySet.published`), on two databases. Here a change recounts
+only the days it touched, for the timelines it touched, from the events themselves: each
+recount is an index range over one day of one timeline, and it cannot drift, since it never
+adds or subtracts.
+
+Two tables: `DayCount` per (timeline, start day, end day, category, country), which answers
+the unfiltered chart and any filter by category, country and date range (events overlapping
+[start, end], as the filter reads them); `ActorDayCount` per (timeline, start day, end day,
+actor), for lanes by actor. What they cannot answer (free text, an actor filter, "as of",
+actor lanes filtered by category or country) is counted from the events (`Counts.of`).
+"""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connections, models, transaction
+from django.db.models import Count, Q, Sum
+
+Slice = tuple[int, dt.date]  # (timeline pk, start day)
+
+
+class DayCount(models.Model):
+    """Public events of a timeline that start and end on these days, in a category and country."""
+
+    timeline = models.ForeignKey("timeline.Timeline", models.CASCADE, related_name="+")
+    start_day = models.DateField()
+    end_day = models.DateField()
+    category = models.ForeignKey("timeline.Category", models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2, blank=True)
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        app_label = "timeline"
+        indexes = [
+            models.Index(fields=["timeline", "start_day"], name="daycount_day_idx"),
+            # The view's last day: the latest end, found by walking this backwards.
+            models.Index(fields=["timeline", "end_day"], name="daycount_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.events} on {self.start_day} in timeline {self.timeline_id}"
+
+
+class ActorDayCount(models.Model):
+    """Public events of a timeline on these days that name the actor (in any role)."""
+
+    timeline = models.ForeignKey("timeline.Timeline", models.CASCADE, related_name="+")
+    start_day = models.DateField()
+    end_day = models.DateField()
+    actor = models.ForeignKey("timeline.Actor", models.CASCADE, related_name="+")
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        app_label = "timeline"
+        indexes = [models.Index(fields=["timeline", "start_day"], name="actordaycount_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.events} with actor {self.actor_id} on {self.start_day}"
+
+
+class MonthCount(models.Model):
+    """DayCount summed by the month events start in: what an undated view's chart and total
+    read, a few rows per month however many events there are."""
+
+    timeline = models.ForeignKey("timeline.Timeline", models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    category = models.ForeignKey("timeline.Category", models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2, blank=True)
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        app_label = "timeline"
+        indexes = [models.Index(fields=["timeline", "month"], name="monthcount_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.events} in {self.month:%B %Y} in timeline {self.timeline_id}"
+
+
+class ActorMonthCount(models.Model):
+    """ActorDayCount summed by month."""
+
+    timeline = models.ForeignKey("timeline.Timeline", models.CASCADE, related_name="+")
+    month = models.DateField()
+    actor = models.ForeignKey("timeline.Actor", models.CASCADE, related_name="+")
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        app_label = "timeline"
+        indexes = [models.Index(fields=["timeline", "month"], name="actormonthcount_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.events} with actor {self.actor_id} in {self.month:%B %Y}"
+
+
+# Each day table, the month table summing it, and the columns they share besides the timeline.
+MONTHLY = {
+    DayCount: (MonthCount, ("category_id", "country")),
+    ActorDayCount: (ActorMonthCount, ("actor_id",)),
+}
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _recount_months(slices: list[Slice] | None) -> None:
+    """The months of the slices summed again from their day rows (at most a month's worth)."""
+    months = None if slices is None else sorted({(t, _month(day)) for t, day in slices})
+    for day_model, (month_model, columns) in MONTHLY.items():
+        stale, days = month_model.objects.all(), day_model.objects.all()
+        if months is not None:
+            in_month, of_day = Q(), Q()
+            for timeline, month in months:
+                following = _month(month + dt.timedelta(days=32))
+                in_month |= Q(timeline=timeline, month=month)
+                of_day |= Q(timeline=timeline, start_day__gte=month, start_day__lt=following)
+            stale, days = stale.filter(in_month), days.filter(of_day)
+        stale.delete()
+        sums: Counter = Counter()
+        for timeline, day, *lane, n in days.values_list(
+            "timeline_id", "start_day", *columns, "events"
+        ):
+            sums[(timeline, _month(day), *lane)] += n
+        month_model.objects.bulk_create(
+            [
+                month_model(
+                    timeline_id=timeline,
+                    month=month,
+                    events=n,
+                    **dict(zip(columns, lane, strict=True)),
+                )
+                for (timeline, month, *lane), n in sums.items()
+            ],
+            batch_size=2000,
+        )
+
+
+def _public_in(slices: Iterable[Slice] | None):
+    from timeline.models import Event
+
+    events = Event.objects.published()
+    if slices is None:
+        return events
+    match = Q()
+    for timeline, day in slices:
+        match |= Q(timelines=timeline, local_start_date=day)
+    return events.filter(match)
+
+
+def recount(slices: Iterable[Slice] | None = None) -> None:
+    """Count again the given (timeline, day) slices from the events; all of them with None."""
+    slices = None if slices is None else sorted(set(slices))
+    if slices == []:
+        return
+    with transaction.atomic():
+        _lock(slices)
+        for model in (DayCount, ActorDayCount):
+            stale = model.objects.all()
+            if slices is not None:
+                match = Q()
+                for timeline, day in slices:
+                    match |= Q(timeline=timeline, start_day=day)
+                stale = stale.filter(match)
+            stale.delete()
+        keys = ("timelines", "local_start_date", "local_end_date")
+        events = _public_in(slices)
+        # An event in two timelines, one of them recounted, yields a row for each: only the
+        # slices asked for are written (with None, every slice of a timeline).
+        wanted = set(slices or ())
+
+        def kept(row) -> bool:
+            slice_ = (row["timelines"], row["local_start_date"])
+            return row["timelines"] is not None and (slices is None or slice_ in wanted)
+
+        rows = (
+            events.values(*keys, "category", "country")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
+        DayCount.objects.bulk_create(
+            [
+                DayCount(
+                    timeline_id=row["timelines"],
+                    start_day=row["local_start_date"],
+                    end_day=row["local_end_date"],
+                    category_id=row["category"],
+                    country=row["country"],
+                    events=row["n"],
+                )
+                for row in rows
+                if kept(row)
+            ],
+            batch_size=2000,
+        )
+        actor_rows = (
+            events.values(*keys, "event_actors__actor")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
+        ActorDayCount.objects.bulk_create(
+            [
+                ActorDayCount(
+                    timeline_id=row["timelines"],
+                    start_day=row["local_start_date"],
+                    end_day=row["local_end_date"],
+                    actor_id=row["event_actors__actor"],
+                    events=row["n"],
+                )
+                for row in actor_rows
+                if kept(row) and row["event_actors__actor"] is not None
+            ],
+            batch_size=2000,
+        )
+        _recount_months(slices)
+
+
+def _lock(slices: list[Slice] | None) -> None:
+    """Two changes to one slice at once recount it one after the other, each seeing the
+    other's committed events (READ COMMITTED), or the later would delete and write over what
+    it could not see. Held to the end of the change's transaction. A public change also
+    waits on the data version's row (caching), but nothing here should rest on the order
+    signals run in. SQLite already has one writer at a time."""
+    connection = connections[DayCount.objects.db]
+    if slices is None or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for timeline, day in slices:  # sorted: two changes never wait on each other in a ring
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [timeline * 4_000_000 + day.toordinal()]
+            )
+
+
+def slices_of(event) -> set[Slice]:
+    """The (timeline, day) slices an event counts in, as it is stored now."""
+    if event.pk is None:
+        return set()
+    from timeline.models import Event
+
+    stored = Event.objects.filter(pk=event.pk).values_list("local_start_date", flat=True).first()
+    if stored is None:
+        return set()
+    return {(timeline, stored) for timeline in event.timelines.values_list("pk", flat=True)}
+
+
+def _truncated(kind: str, vendor: str, field: str):
+    from timeline.models import _truncated_local_date
+
+    return _truncated_local_date(kind, vendor, field=field)
+
+
+class Counts:
+    """The counts answering one timeline's chart under category, country and date filters."""
+
+    def __init__(self, timeline, categories=(), countries=(), start=None, end=None):
+        self.timeline, self.start, self.end = timeline, start, end
+        self.categories = [getattr(c, "pk", c) for c in categories]
+        self.countries = list(countries)
+
+    @classmethod
+    def of(cls, query) -> "Counts | None":
+        """The counts for an EventQuery, or None when its filters need the events themselves."""
+        timeline = getattr(query, "counted_timeline", None)
+        if timeline is None or not query.is_valid or query.as_of is not None:
+            return None
+        data = query.filters.form.cleaned_data
+        if data.get("q") or data.get("actor") or data.get("timeline"):
+            return None
+        categories, countries = data.get("category") or [], data.get("country") or []
+        if query.lanes == "actor" and (categories or countries):
+            return None  # actor counts are not kept per category or country
+        return cls(timeline, categories, countries, data.get("start"), data.get("end"))
+
+    @property
+    def _undated(self) -> bool:
+        # Only a view without a date filter can read whole months: a filter's first and last
+        # months are partly in and partly out, and it keeps events that began before it.
+        return self.start is None and self.end is None
+
+    def _rows(self, model):
+        rows = model.objects.filter(timeline=self.timeline)
+        if self.start is not None:
+            rows = rows.filter(end_day__gte=self.start)
+        if self.end is not None:
+            rows = rows.filter(start_day__lte=self.end)
+        if model in (DayCount, MonthCount):
+            if self.categories:
+                rows = rows.filter(category__in=self.categories)
+            if self.countries:
+                rows = rows.filter(country__in=self.countries)
+        return rows
+
+    def total(self) -> int:
+        rows = self._rows(MonthCount if self._undated else DayCount)
+        return rows.aggregate(n=Sum("events"))["n"] or 0
+
+    def span(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first start and last end of the matching events: an index walk each."""
+        rows = self._rows(DayCount)
+        first = rows.order_by("start_day").values_list("start_day", flat=True).first()
+        last = rows.order_by("-end_day").values_list("end_day", flat=True).first()
+        return first, last
+
+    def per_bin(self, kind: str, lanes: str = "category") -> list[tuple[dt.date, str, int]]:
+        """(bin start, lane name, events), as EventQuerySet.counts_per_bin counts them."""
+        model, lane = (
+            (ActorDayCount, "actor__name") if lanes == "actor" else (DayCount, "category__name")
+        )
+        field = "start_day"
+        if self._undated and kind in ("month", "year"):
+            model, field = MONTHLY[model][0], "month"
+        vendor = connections[model.objects.db].vendor
+        rows = (
+            self._rows(model)
+            .annotate(bin=_truncated(kind, vendor, field))
+            .values("bin", lane)
+            .annotate(n=Sum("events"))
+            .values_list("bin", lane, "n")
+            .order_by()
+        )
+        return [(day, name, n) for day, name, n in rows]
+
+
+def went_live(since: dt.datetime, now: dt.datetime) -> None:
+    """Scheduled events whose time came (DataVersion notices): count them where they belong."""
+    from timeline.models import Event
+
+    due = Event.objects.filter(
+        status=Event.Status.PUBLISHED, publish_at__gte=since, publish_at__lte=now
+    ).values_list("local_start_date", "timelines")
+    recount((timeline, day) for day, timeline in due if timeline is not None)
+
+
+# Kept in step with every change, in the change's own transaction (the desk saves atomically).
+
+
+def _remember(sender, instance, raw: bool = False, **kwargs) -> None:
+    instance._counted_in = slices_of(instance)
+
+
+def _event_changed(sender, instance, **kwargs) -> None:
+    recount(getattr(instance, "_counted_in", set()) | slices_of(instance))
+
+
+def _event_deleted(sender, instance, **kwargs) -> None:
+    recount(getattr(instance, "_counted_in", set()))
+
+
+def _part_changed(sender, instance, **kwargs) -> None:
+    from timeline.models import Event
+
+    event = Event.objects.filter(pk=instance.event_id).first()
+    if event is not None:
+        recount(slices_of(event))
+
+
+def _membership_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    from timeline.models import Event
+
+    if action == "pre_clear":
+        # A clear names no events: they are read while still linked.
+        if reverse:  # event.timelines.clear()
+            timelines = instance.timelines.values_list("pk", flat=True)
+            instance._cleared = {(t, instance.local_start_date) for t in timelines}
+        else:  # timeline.events.clear()
+            days = instance.events.values_list("local_start_date", flat=True)
+            instance._cleared = {(instance.pk, day) for day in days}
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:
+        touched = {(t, instance.local_start_date) for t in pk_set or ()}
+    else:
+        days = Event.objects.filter(pk__in=pk_set or ()).values_list("local_start_date", flat=True)
+        touched = {(instance.pk, day) for day in days}
+    if action == "post_clear":
+        touched = getattr(instance, "_cleared", set())
+    recount(touched)
+
+
+def connect() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+    from timeline.models import Event, EventActor, Timeline
+
+    for signal, handler in (
+        (pre_save, _remember),
+        (post_save, _event_changed),
+        (pre_delete, _remember),
+        (post_delete, _event_deleted),
+    ):
+        signal.connect(handler, sender=Event, dispatch_uid=f"rollup-{handler.__name__}")
+    for signal in (post_save, post_delete):
+        signal.connect(_part_changed, sender=EventActor, dispatch_uid="rollup-part")
+    m2m_changed.connect(
+        _membership_changed, sender=Timeline.events.through, dispatch_uid="rollup-membership"
+    )
