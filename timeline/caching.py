@@ -310,7 +310,13 @@ def public_cache(view):
                 raise outage
             with one_render(cache_key) as stored:
                 if stored is None:
+                    began = time.perf_counter()
                     response = view(request, *args, **kwargs)
+                    log.info(
+                        "rendered %s in %.0f ms",
+                        request.get_full_path(),
+                        (time.perf_counter() - began) * 1000,
+                    )
                     if response.status_code != 200 or response.streaming:
                         return _finish(response, etag, last_modified)
                     _tagged(request, response)

@@ -379,8 +379,15 @@ class EventQuerySet(models.QuerySet):
         )
 
     def for_chart(self, lanes: str = "category", as_of: dt.datetime | None = None):
-        """What chart markers need (hover text: claims; actor lanes: actors), nothing more."""
-        related = [_claims_in_order(as_of)]
+        """What chart markers need (hover text: the figures; actor lanes: actors), nothing
+        more. The figures go to a plain list (`given_figures`): a prefetch into the manager
+        builds a queryset per event, which for the chart's 200 cost more than the query."""
+        figures = Prefetch(
+            "claims",
+            queryset=_claims_in_order(as_of).queryset.exclude(value=None),
+            to_attr="given_figures",
+        )
+        related = [figures]
         if lanes == "actor":
             related.append(_actors_in_order())
         return self.select_related("category").defer("body").prefetch_related(*related)
@@ -717,7 +724,9 @@ class Event(models.Model):
     def headline_claim(self) -> "Claim | None":
         """The figure a card leads with: the death toll, else injuries, else any figure — the
         latest given where they are dated (Kerman's 56, not the morning's 32), else the first."""
-        figures = [c for c in self.claims.all() if c.value is not None]
+        figures = self.__dict__.get("given_figures")
+        if figures is None:
+            figures = [c for c in self.claims.all() if c.value is not None]
         rank = {Claim.Kind.DEATHS: 0, Claim.Kind.INJURIES: 1}
         best = min((rank.get(c.kind, 2) for c in figures), default=None)
         kind = [c for c in figures if rank.get(c.kind, 2) == best]
