@@ -5,7 +5,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connections, transaction
 
 from timeline import rollup
 from timeline.apps import analyse
@@ -22,6 +22,33 @@ from timeline.models import (
 )
 
 BATCH = 5000
+
+
+def _insert(model, objs: list) -> list:
+    """Rows written at once, their ids set: bulk INSERTs, or on PostgreSQL COPY, several times
+    faster (a million events in minutes). Like bulk_create, no save() and no signals."""
+    connection = connections[model.objects.db]
+    if connection.vendor != "postgresql" or not objs:
+        return model.objects.bulk_create(objs, batch_size=BATCH)
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            setattr(obj, meta.pk.attname, pk)
+        columns = ", ".join(quote(field.column) for field in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                # pre_save fills what bulk_create would (created_at, updated_at).
+                copy.write_row(
+                    [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+                )
+    return objs
+
+
 CATEGORIES = [
     ("Demo: attack", "#c0392b", "triangle-up"),
     ("Demo: air strike", "#1f6feb", "diamond"),
@@ -131,7 +158,7 @@ class Command(BaseCommand):
                 # bulk_create sends no signals: fill what the pre_save hook would.
                 event.set_local_dates()
                 batch.append(event)
-            created = Event.objects.bulk_create(batch, batch_size=BATCH)
+            created = _insert(Event, batch)
             self._relate(rng, created, actors, sources, timeline)
         return n
 
@@ -155,8 +182,11 @@ class Command(BaseCommand):
                     )
                 )
             memberships.append(Timeline.events.through(timeline=timeline, event=event))
-        EventActor.objects.bulk_create(roles, batch_size=BATCH)
-        Citation.objects.bulk_create(citations, batch_size=BATCH)
-        Claim.objects.bulk_create(claims, batch_size=BATCH)
-        Timeline.events.through.objects.bulk_create(memberships, batch_size=BATCH)
+        for model, rows in (
+            (EventActor, roles),
+            (Citation, citations),
+            (Claim, claims),
+            (Timeline.events.through, memberships),
+        ):
+            _insert(model, rows)
         analyse()
