@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = "fixtures/us-iran-2019-2020.json"
 SLUG = "kerman-funeral-stampede"
 ON_REPLICA = "Title as the replica has it"
+LATER = "flight-ps752-shot-down"
+DUE = "2020-01-09 00:00:00"
+COUNTS = (
+    "timeline_daycount",
+    "timeline_actordaycount",
+    "timeline_monthcount",
+    "timeline_actormonthcount",
+)
 
 SCRIPT = r"""
 import json
@@ -69,6 +77,13 @@ def test_readers_read_a_replica_and_editors_and_writes_the_primary(tmp_path):
     env.pop("DATABASE_REPLICA_URLS", None)
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "loaddata", SEED, "-v0")
+    with sqlite3.connect(primary) as source:
+        # A scheduled event whose time has come, not yet noticed by anyone: the first reader's
+        # request brings it live, on the primary, though that request reads the replica.
+        source.execute("UPDATE timeline_event SET publish_at = ? WHERE slug = ?", (DUE, LATER))
+        source.execute("UPDATE timeline_dataversion SET next_scheduled_at = ?", (DUE,))
+        for table in COUNTS:
+            source.execute(f"DELETE FROM {table}")
     with sqlite3.connect(primary) as source, sqlite3.connect(replica) as copy:
         source.backup(copy)
         copy.execute("UPDATE timeline_event SET title = ? WHERE slug = ?", (ON_REPLICA, SLUG))
@@ -86,5 +101,18 @@ def test_readers_read_a_replica_and_editors_and_writes_the_primary(tmp_path):
     assert "Kerman" in result["editor_desk"] and ON_REPLICA not in result["editor_desk"]
     [version_after] = sqlite3.connect(primary).execute("SELECT number FROM timeline_dataversion")
     [on_replica] = sqlite3.connect(replica).execute("SELECT number FROM timeline_dataversion")
-    assert version_after[0] == version_before[0] + 1
+    # Two changes on the primary (the go-live, then the bump below); none on the replica.
+    assert version_after[0] == version_before[0] + 2
     assert on_replica == version_before
+    db = sqlite3.connect(primary)
+    [(day,)] = db.execute("SELECT local_start_date FROM timeline_event WHERE slug = ?", (LATER,))
+    [that_day] = db.execute(
+        "SELECT COUNT(*) FROM timeline_event WHERE local_start_date = ? AND status = 'published'",
+        (day,),
+    )
+    # Its day recounted on the primary (the other days' rows were cleared above).
+    assert db.execute("SELECT SUM(events) FROM timeline_daycount").fetchone() == that_day
+    for table in COUNTS:
+        assert sqlite3.connect(replica).execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (
+            0,
+        ), f"nothing written to the replica's {table}"

@@ -168,6 +168,20 @@ def test_a_scheduled_event_is_counted_once_its_time_comes(make_event, monkeypatc
     assert rollup.DayCount.objects.filter(start_day=later.local_start_date).exists()
 
 
+def test_a_go_live_noticed_by_a_desk_save_is_counted(make_event, monkeypatch):
+    # Nobody reads the site between the event's time and an editor's next save: the save's
+    # own version change must count it, or the counts would miss it for good.
+    now = timezone.now()
+    later = make_event(
+        start=dt.datetime(2020, 1, 4, tzinfo=UTC), publish_at=now + dt.timedelta(hours=1)
+    )
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(hours=2))
+    make_event(status="draft", start=dt.datetime(2020, 2, 1, tzinfo=UTC))
+    _assert_counts_hold()
+    assert rollup.DayCount.objects.filter(start_day=later.local_start_date).exists()
+    assert DataVersion.objects.get().next_scheduled_at is None
+
+
 def test_an_import_and_its_publishing_keep_the_counts(seed):
     call_command(
         "import_timelinejs",
@@ -255,10 +269,13 @@ def test_a_big_chart_reads_the_counts_not_the_events(client, seed, small_limits)
     "refuses a second writer instead of waiting (CI runs this on PostgreSQL)",
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_publishes_on_one_day_at_once_are_both_counted(category, source, timeline):
+@pytest.mark.parametrize("second_day", [6, 20], ids=["same day", "same month"])
+def test_two_publishes_in_one_month_at_once_are_both_counted(
+    category, source, timeline, second_day
+):
     # Each in its own connection and transaction; the first holds its transaction open while
-    # the second recounts the same day.
-    def publish(title: str, hold: float, wait: float) -> None:
+    # the second recounts the same day, or another day of the month the two share.
+    def publish(title: str, hold: float, wait: float, day: int) -> None:
         time.sleep(wait)
         try:
             with transaction.atomic():
@@ -266,7 +283,7 @@ def test_two_publishes_on_one_day_at_once_are_both_counted(category, source, tim
                     title=title,
                     slug=title.lower().replace(" ", "-"),
                     summary="Same day.",
-                    start=dt.datetime(2020, 1, 6, 9, tzinfo=UTC),
+                    start=dt.datetime(2020, 1, day, 9, tzinfo=UTC),
                     timezone="Asia/Baghdad",
                     category=category,
                 )
@@ -279,8 +296,8 @@ def test_two_publishes_on_one_day_at_once_are_both_counted(category, source, tim
             connections.close_all()
 
     threads = [
-        threading.Thread(target=publish, args=("First", 0.6, 0)),
-        threading.Thread(target=publish, args=("Second", 0, 0.2)),
+        threading.Thread(target=publish, args=("First", 0.6, 0, 6)),
+        threading.Thread(target=publish, args=("Second", 0, 0.2, second_day)),
     ]
     for thread in threads:
         thread.start()
@@ -288,4 +305,4 @@ def test_two_publishes_on_one_day_at_once_are_both_counted(category, source, tim
         thread.join()
     assert Event.objects.published().count() == 2
     _assert_counts_hold()
-    assert rollup.DayCount.objects.get().events == 2
+    assert rollup.MonthCount.objects.get().events == 2

@@ -100,7 +100,7 @@ def _event_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     public = raw or instance.is_published or getattr(instance, "_was_public", False)
     _bump_or_reschedule(public)
     if public and not raw:
-        _announce_purge({*getattr(instance, "_purge", ()), *purge_keys(instance)})
+        announce_purge({*getattr(instance, "_purge", ()), *purge_keys(instance)})
 
 
 def _remember_deleted_event(sender, instance, **kwargs) -> None:
@@ -111,10 +111,10 @@ def _remember_deleted_event(sender, instance, **kwargs) -> None:
 def _event_deleted(sender, instance, **kwargs) -> None:
     _bump_or_reschedule(instance.is_published)
     if instance.is_published:
-        _announce_purge(getattr(instance, "_purge", {event_key(instance.slug), LISTS_KEY}))
+        announce_purge(getattr(instance, "_purge", {event_key(instance.slug), LISTS_KEY}))
 
 
-def _announce_purge(keys: set[str]) -> None:
+def announce_purge(keys: set[str]) -> None:
     """Logged for whatever purges the CDN (README, "Scaling out"): our own cache needs no
     purge, the data version has already moved past every body it holds."""
     log.info("purge %s", " ".join(sorted(keys)))
@@ -125,7 +125,7 @@ def _part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     if raw or _visible(models.Event, instance.event_id):
         models.DataVersion.bump()
         if not raw:
-            _announce_purge(purge_keys(models.Event.objects.get(pk=instance.event_id)))
+            announce_purge(purge_keys(models.Event.objects.get(pk=instance.event_id)))
 
 
 def _link_changed(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -133,16 +133,23 @@ def _link_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     ends = (instance.from_event_id, instance.to_event_id)
     if raw or all(_visible(models.Event, pk) for pk in ends):
         models.DataVersion.bump()
+        if not raw:
+            # Drawn on its events' pages and their timelines' charts.
+            shown = models.Event.objects.filter(pk__in=ends)
+            announce_purge(set().union(*(purge_keys(event) for event in shown)))
 
 
 def _record_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     """Actors, sources and categories are public while a published event shows them."""
     if raw or _visible(sender, instance.pk):
         models.DataVersion.bump()
+        if not raw:
+            announce_purge({SITE_KEY})  # a name on who knows how many pages: rare, so all
 
 
 def _record_deleted(sender, instance, **kwargs) -> None:
     models.DataVersion.bump()  # rare (Publishers only), and what it touched is unknown now
+    announce_purge({SITE_KEY})
 
 
 def _remember_timeline(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -152,11 +159,14 @@ def _remember_timeline(sender, instance, raw: bool = False, **kwargs) -> None:
 def _timeline_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     if raw or instance.is_published or getattr(instance, "_was_published", False):
         models.DataVersion.bump()
+        if not raw:
+            announce_purge({SITE_KEY})  # its title and slug are on every page that names it
 
 
 def _timeline_deleted(sender, instance, **kwargs) -> None:
     if instance.is_published:
         models.DataVersion.bump()
+        announce_purge({SITE_KEY})
 
 
 def _membership_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
@@ -180,7 +190,7 @@ def _membership_changed(sender, instance, action: str, reverse: bool, pk_set, **
         else:
             timelines, events = [instance], models.Event.objects.filter(pk__in=pk_set or ())
         keys = {timeline_key(t.slug) for t in timelines} | {event_key(e.slug) for e in events}
-        _announce_purge(keys | {LISTS_KEY})
+        announce_purge(keys | {LISTS_KEY})
 
 
 def _connect(signal, handler, sender) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connections, models
+from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Func, Prefetch, Q, Subquery
 from django.db.models.functions import Trunc
 from django.db.models.signals import pre_save
@@ -1435,27 +1435,64 @@ class DataVersion(models.Model):
         row = next(iter(cls.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [1])), None)
         version = row or cls.objects.get_or_create(pk=1)[0]
         if version.next_scheduled_at is not None and version.next_scheduled_at <= timezone.now():
-            from timeline import rollup
-
-            rollup.went_live(version.next_scheduled_at, timezone.now())
-            cls.bump()
-            version = cls.objects.get(pk=1)
+            # Read from the primary: a replica a moment behind would have every request bump.
+            cls.bump(only_if_due=True)
+            version = cls.objects.using(router.db_for_write(cls)).get(pk=1)
         return version
 
     @classmethod
-    def bump(cls) -> None:
-        now = timezone.now()
-        updated = cls.objects.filter(pk=1).update(
-            number=F("number") + 1, changed_at=now, next_scheduled_at=cls._next_due(now)
-        )
-        if not updated:
-            cls.objects.get_or_create(pk=1)
+    def bump(cls, only_if_due: bool = False) -> None:
+        """A change the public can see; with `only_if_due`, only if a scheduled event's time
+        has come and nobody has noticed yet."""
+        db = router.db_for_write(cls)
+        with transaction.atomic(using=db):
+            now = timezone.now()
+            if not cls._went_live_by(now, db) and only_if_due:
+                return
+            updated = (
+                cls.objects.using(db)
+                .filter(pk=1)
+                .update(
+                    number=F("number") + 1, changed_at=now, next_scheduled_at=cls._next_due(now)
+                )
+            )
+            if not updated:
+                cls.objects.using(db).get_or_create(pk=1)
 
     @classmethod
     def reschedule(cls) -> None:
-        """Only the next go-live time: nothing the public sees has changed yet."""
-        if not cls.objects.filter(pk=1).update(next_scheduled_at=cls._next_due(timezone.now())):
-            cls.objects.get_or_create(pk=1)
+        """Only the next go-live time: nothing the public sees has changed yet (unless an
+        event's time came meanwhile, which is a change)."""
+        db = router.db_for_write(cls)
+        with transaction.atomic(using=db):
+            now = timezone.now()
+            if cls._went_live_by(now, db):
+                cls.objects.using(db).filter(pk=1).update(
+                    number=F("number") + 1, changed_at=now, next_scheduled_at=cls._next_due(now)
+                )
+            elif (
+                not cls.objects.using(db).filter(pk=1).update(next_scheduled_at=cls._next_due(now))
+            ):
+                cls.objects.using(db).get_or_create(pk=1)
+
+    @classmethod
+    def _went_live_by(cls, now, db: str) -> bool:
+        """Scheduled events whose time came by `now` are counted (timeline.rollup) before the
+        row forgets when that was; True if there were any. Holds the row till the end of the
+        transaction, so two workers never both do it."""
+        from timeline import rollup
+
+        due = (
+            cls.objects.using(db)
+            .select_for_update()
+            .filter(pk=1)
+            .values_list("next_scheduled_at", flat=True)
+            .first()
+        )
+        if due is None or due > now:
+            return False
+        rollup.went_live(due, now)
+        return True
 
     @staticmethod
     def _next_due(now):

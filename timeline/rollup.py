@@ -20,10 +20,16 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import connections, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Count, Q, Sum
 
 Slice = tuple[int, dt.date]  # (timeline pk, start day)
+
+
+def _db() -> str:
+    """Where the counts are kept and recounted from: the primary, even in a reader's request
+    that reads a replica (a scheduled event going live there)."""
+    return router.db_for_write(DayCount)
 
 
 class DayCount(models.Model):
@@ -114,7 +120,7 @@ def _recount_months(slices: list[Slice] | None) -> None:
     """The months of the slices summed again from their day rows (at most a month's worth)."""
     months = None if slices is None else sorted({(t, _month(day)) for t, day in slices})
     for day_model, (month_model, columns) in MONTHLY.items():
-        stale, days = month_model.objects.all(), day_model.objects.all()
+        stale, days = month_model.objects.using(_db()), day_model.objects.using(_db())
         if months is not None:
             in_month, of_day = Q(), Q()
             for timeline, month in months:
@@ -140,7 +146,7 @@ def _write(model, columns: list[str], rows: list[tuple]) -> None:
     thousands): COPY on PostgreSQL, one executemany elsewhere."""
     if not rows:
         return
-    connection = connections[model.objects.db]
+    connection = connections[_db()]
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
@@ -157,7 +163,7 @@ def _write(model, columns: list[str], rows: list[tuple]) -> None:
 def _public_in(slices: Iterable[Slice] | None):
     from timeline.models import Event
 
-    events = Event.objects.published()
+    events = Event.objects.db_manager(_db()).published()
     if slices is None:
         return events
     match = Q()
@@ -171,10 +177,10 @@ def recount(slices: Iterable[Slice] | None = None) -> None:
     slices = None if slices is None else sorted(set(slices))
     if slices == []:
         return
-    with transaction.atomic():
+    with transaction.atomic(using=_db()):
         _lock(slices)
         for model in (DayCount, ActorDayCount):
-            stale = model.objects.all()
+            stale = model.objects.using(_db())
             if slices is not None:
                 match = Q()
                 for timeline, day in slices:
@@ -230,13 +236,15 @@ def _lock(slices: list[Slice] | None) -> None:
     it could not see. Held to the end of the change's transaction. A public change also
     waits on the data version's row (caching), but nothing here should rest on the order
     signals run in. SQLite already has one writer at a time."""
-    connection = connections[DayCount.objects.db]
+    connection = connections[_db()]
     if slices is None or connection.vendor != "postgresql":
         return
+    # By month: a month's rows sum all its days, so two changes in one month take turns.
+    months = sorted({(timeline, _month(day)) for timeline, day in slices})
     with connection.cursor() as cursor:
-        for timeline, day in slices:  # sorted: two changes never wait on each other in a ring
+        for timeline, month in months:  # sorted: two changes never wait on each other in a ring
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)", [timeline * 4_000_000 + day.toordinal()]
+                "SELECT pg_advisory_xact_lock(%s)", [timeline * 4_000_000 + month.toordinal()]
             )
 
 
@@ -246,10 +254,23 @@ def slices_of(event) -> set[Slice]:
         return set()
     from timeline.models import Event
 
-    stored = Event.objects.filter(pk=event.pk).values_list("local_start_date", flat=True).first()
+    db = _db()
+    stored = (
+        Event.objects.using(db)
+        .filter(pk=event.pk)
+        .values_list("local_start_date", flat=True)
+        .first()
+    )
     if stored is None:
         return set()
-    return {(timeline, stored) for timeline in event.timelines.values_list("pk", flat=True)}
+    return {(timeline, stored) for timeline in _timelines_of(event.pk)}
+
+
+def _timelines_of(pk) -> list[int]:
+    from timeline.models import Timeline
+
+    through = Timeline.events.through.objects.using(_db())
+    return list(through.filter(event_id=pk).values_list("timeline_id", flat=True))
 
 
 def _truncated(kind: str, vendor: str, field: str):
@@ -332,12 +353,19 @@ class Counts:
 
 def went_live(since: dt.datetime, now: dt.datetime) -> None:
     """Scheduled events whose time came (DataVersion notices): count them where they belong."""
+    from timeline import caching
     from timeline.models import Event
 
-    due = Event.objects.filter(
-        status=Event.Status.PUBLISHED, publish_at__gte=since, publish_at__lte=now
-    ).values_list("local_start_date", "timelines")
-    recount((timeline, day) for day, timeline in due if timeline is not None)
+    due = list(
+        Event.objects.using(_db()).filter(
+            status=Event.Status.PUBLISHED, publish_at__gte=since, publish_at__lte=now
+        )
+    )
+    recount(
+        (timeline, event.local_start_date) for event in due for timeline in _timelines_of(event.pk)
+    )
+    if due:
+        caching.announce_purge(set().union(*(caching.purge_keys(event) for event in due)))
 
 
 # Kept in step with every change, in the change's own transaction (the desk saves atomically).
@@ -358,7 +386,7 @@ def _event_deleted(sender, instance, **kwargs) -> None:
 def _part_changed(sender, instance, **kwargs) -> None:
     from timeline.models import Event
 
-    event = Event.objects.filter(pk=instance.event_id).first()
+    event = Event.objects.using(_db()).filter(pk=instance.event_id).first()
     if event is not None:
         recount(slices_of(event))
 
@@ -369,18 +397,24 @@ def _membership_changed(sender, instance, action: str, reverse: bool, pk_set, **
     if action == "pre_clear":
         # A clear names no events: they are read while still linked.
         if reverse:  # event.timelines.clear()
-            timelines = instance.timelines.values_list("pk", flat=True)
+            timelines = _timelines_of(instance.pk)
             instance._cleared = {(t, instance.local_start_date) for t in timelines}
         else:  # timeline.events.clear()
-            days = instance.events.values_list("local_start_date", flat=True)
-            instance._cleared = {(instance.pk, day) for day in days}
+            days = Event.objects.using(_db()).filter(timelines=instance.pk)
+            instance._cleared = {
+                (instance.pk, d) for d in days.values_list("local_start_date", flat=True)
+            }
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if reverse:
         touched = {(t, instance.local_start_date) for t in pk_set or ()}
     else:
-        days = Event.objects.filter(pk__in=pk_set or ()).values_list("local_start_date", flat=True)
+        days = (
+            Event.objects.using(_db())
+            .filter(pk__in=pk_set or ())
+            .values_list("local_start_date", flat=True)
+        )
         touched = {(instance.pk, day) for day in days}
     if action == "post_clear":
         touched = getattr(instance, "_cleared", set())
