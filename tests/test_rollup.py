@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -306,3 +307,51 @@ def test_two_publishes_in_one_month_at_once_are_both_counted(
     assert Event.objects.published().count() == 2
     _assert_counts_hold()
     assert rollup.MonthCount.objects.get().events == 2
+
+
+def _facets(timeline, counted: bool) -> dict:
+    from timeline.filters import EventQuery
+
+    query = EventQuery(
+        QueryDict(), base=timeline.published_events(), counted=timeline if counted else None
+    )
+    return query.facets()
+
+
+def test_the_filter_options_from_the_counts_are_the_ones_the_events_give(
+    make_event, timeline, make_actor, category
+):
+    other = Category.objects.create(name="Diplomacy", slug="diplomacy", colour="#225588")
+    actor, second = make_actor("Kataib Hezbollah"), make_actor("IRGC")
+    one = make_event(start=dt.datetime(2020, 1, 3, tzinfo=UTC), actors=(actor,), country="IQ")
+    # Named twice in one event, in two roles: still one event for the actor.
+    EventActor.objects.create(event=one, actor=actor, role="target")
+    make_event(start=dt.datetime(2020, 2, 9, tzinfo=UTC), actors=(actor, second), country="IR")
+    make_event(start=dt.datetime(2020, 2, 10, tzinfo=UTC), category=other, country="")
+    make_event(status="draft", start=dt.datetime(2020, 1, 5, tzinfo=UTC), actors=(second,))
+
+    kept = _facets(timeline, counted=True)
+    assert kept == _facets(timeline, counted=False)
+    assert {o["value"]: o["count"] for o in kept["actor"]} == {
+        actor.slug: 2,
+        second.slug: 1,
+    }
+    assert [o["value"] for o in kept["category"]] == [
+        c.slug for c in Category.objects.filter(slug__in=[category.slug, other.slug])
+    ]
+
+
+def test_the_full_page_of_a_big_timeline_reads_the_counts_not_the_events(
+    client, seed, small_limits
+):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/?lanes=category")
+    assert response.status_code == 200
+    scans = [
+        q["sql"]
+        for q in captured.captured_queries
+        if ("COUNT(" in q["sql"] or "GROUP BY" in q["sql"]) and 'FROM "timeline_event"' in q["sql"]
+    ]
+    assert scans == []
+    # The options are all there, with their counts.
+    assert 'class="facet-count"' in response.content.decode()

@@ -306,23 +306,31 @@ class EventFilter(django_filters.FilterSet):
                 params[name] = str(value)
         return clean_query(params)
 
-    def facets(self, base: QuerySet) -> dict[str, list[dict]]:
-        """Actor and category options with how many of the timeline's events each has."""
+    def facets(self, base: QuerySet, counted=None) -> dict[str, list[dict]]:
+        """Actor and category options with how many of the timeline's events each has: from
+        the timeline's kept counts (`counted`, timeline.rollup.Counts) when it has them, which
+        at 100,000 events is a few hundred month rows instead of three scans of every event."""
         selected = self.data.getlist if self.is_bound else (lambda name: [])
-        actor_counts = (
-            EventActor.objects.filter(event__in=base)
-            .values("actor__slug", "actor__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("actor__name")
-        )
-        category_counts = (
-            Category.objects.annotate(n=Count("events", filter=Q(events__in=base)))
-            .filter(n__gt=0)
-            .values("slug", "name", "colour", "symbol", "n")
-        )
-        country_counts = (
-            base.exclude(country="").values("country").annotate(n=Count("pk")).order_by("country")
-        )
+        if counted is not None:
+            actor_counts, category_counts, country_counts = counted.facet_rows()
+        else:
+            actor_counts = (
+                EventActor.objects.filter(event__in=base)
+                .values("actor__slug", "actor__name")
+                .annotate(n=Count("event", distinct=True))
+                .order_by("actor__name")
+            )
+            category_counts = (
+                Category.objects.annotate(n=Count("events", filter=Q(events__in=base)))
+                .filter(n__gt=0)
+                .values("slug", "name", "colour", "symbol", "n")
+            )
+            country_counts = (
+                base.exclude(country="")
+                .values("country")
+                .annotate(n=Count("pk"))
+                .order_by("country")
+            )
 
         def options(rows, name: str, value: str, label, *extra: str) -> list[dict]:
             chosen = set(selected(name))
@@ -499,4 +507,8 @@ class EventQuery:
         return address(request, request.path if path is None else path, self.query(**changes))
 
     def facets(self) -> dict[str, list[dict]]:
-        return self.filters.facets(self.base)
+        from timeline.rollup import Counts
+
+        # The facets count the whole timeline, whatever is chosen, so its kept counts answer.
+        counted = Counts(self.counted_timeline) if self.counted_timeline is not None else None
+        return self.filters.facets(self.base, counted)

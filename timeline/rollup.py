@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connections, models, router, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 Slice = tuple[int, dt.date]  # (timeline pk, start day)
 
@@ -349,6 +349,35 @@ class Counts:
             .order_by()
         )
         return [(day, name, n) for day, name, n in rows]
+
+
+    def facet_rows(self) -> tuple:
+        """The filter form's options for the whole timeline, as EventFilter.facets counts them
+        from the events: (actor, category, country) rows, summed from the month rows."""
+        months = MonthCount.objects.filter(timeline=self.timeline)
+        actors = (
+            ActorMonthCount.objects.filter(timeline=self.timeline)
+            .values("actor__slug", "actor__name")
+            .annotate(n=Sum("events"))
+            .order_by("actor__name")
+        )
+        categories = (
+            months.values(
+                slug=F("category__slug"),
+                name=F("category__name"),
+                colour=F("category__colour"),
+                symbol=F("category__symbol"),
+            )
+            .annotate(n=Sum("events"))
+            .order_by("category__order", "category__name")
+        )
+        countries = (
+            months.exclude(country="")
+            .values("country")
+            .annotate(n=Sum("events"))
+            .order_by("country")
+        )
+        return actors, categories, countries
 
 
 def went_live(since: dt.datetime, now: dt.datetime) -> None:
