@@ -350,7 +350,6 @@ class Counts:
         )
         return [(day, name, n) for day, name, n in rows]
 
-
     def facet_rows(self) -> tuple:
         """The filter form's options for the whole timeline, as EventFilter.facets counts them
         from the events: (actor, category, country) rows, summed from the month rows."""
