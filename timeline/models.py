@@ -13,7 +13,6 @@ from django.db.models import Count, F, Func, Prefetch, Q, Subquery
 from django.db.models.functions import Trunc
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 
 from timeline import (
@@ -22,6 +21,7 @@ from timeline import (
     media,
 )
 from timeline.dates import PartOfDay, Precision
+from timeline.site import slug_url
 
 
 @cache
@@ -191,7 +191,7 @@ class Actor(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("actor", args=[self.slug])
+        return slug_url("actor", self.slug)
 
     @property
     def alias_list(self) -> list[str]:
@@ -234,7 +234,7 @@ class Source(models.Model):
         return f"{self.publisher} — {self.title}{date}"
 
     def get_absolute_url(self) -> str:
-        return reverse("source", args=[self.slug])
+        return slug_url("source", self.slug)
 
     @property
     def short_name(self) -> str:
@@ -630,7 +630,7 @@ class Event(models.Model):
         self._loaded_timezone = self.timezone
 
     def get_absolute_url(self) -> str:
-        return reverse("event", args=[self.slug])
+        return slug_url("event", self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -1376,7 +1376,7 @@ class Timeline(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("timeline", args=[self.slug])
+        return slug_url("timeline", self.slug)
 
     # /embed/story/ is the default timeline's story, so a timeline of this slug could not be
     # embedded at /embed/<slug>/.

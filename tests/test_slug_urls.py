@@ -1,0 +1,31 @@
+"""The addresses of events, actors, sources and timelines, joined from a cached route, are the
+ones Django's reverse() gives: under a script prefix, and refused for what is not a slug."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+from timeline.site import slug_url
+
+
+@pytest.fixture
+def prefix():
+    set_script_prefix("/news/")
+    yield
+    set_script_prefix("/")
+
+
+@pytest.mark.parametrize("name", ["event", "actor", "source", "timeline", "embed"])
+@pytest.mark.parametrize("slug", ["us-drone-strike", "a_b-2020", "x"])
+def test_an_address_is_the_one_reverse_gives(name, slug):
+    assert slug_url(name, slug) == reverse(name, args=[slug])
+
+
+def test_an_address_under_a_script_prefix_carries_it(prefix):
+    assert slug_url("event", "soleimani-killed") == "/news/events/soleimani-killed/"
+    assert slug_url("event", "soleimani-killed") == reverse("event", args=["soleimani-killed"])
+
+
+@pytest.mark.parametrize("slug", ["", "a/b", "a b", "../x"])
+def test_what_is_not_a_slug_is_refused_as_reverse_refuses_it(slug):
+    with pytest.raises(NoReverseMatch):
+        slug_url("event", slug)
