@@ -174,6 +174,33 @@ def test_seed_demo_creates_published_events_with_their_relations(db):
     assert sample.local_start_date is not None
 
 
+def _indexes() -> dict:
+    from django.db import connection
+
+    from timeline.models import Citation, Claim, EventActor, Timeline
+
+    models = (Event, EventActor, Citation, Claim, Timeline.events.through)
+    with connection.cursor() as cursor:
+        return {
+            m._meta.db_table: connection.introspection.get_constraints(cursor, m._meta.db_table)
+            for m in models
+        }
+
+
+def test_seeded_events_carry_what_a_save_derives_and_the_tables_keep_their_indexes(db):
+    from timeline.models import DERIVED
+
+    before = _indexes()
+    call_command(
+        "seed_demo", events=60, seed=5, timeline="demo-test", stdout=open("/dev/null", "w")
+    )
+    assert _indexes() == before
+    for event in Event.objects.filter(timelines__slug="demo-test")[:30]:
+        stored = {name: getattr(event, name) for name in DERIVED}
+        event.set_local_dates()
+        assert stored == {name: getattr(event, name) for name in DERIVED}
+
+
 def test_counts_are_drawn_only_for_the_lanes_with_most_events(client, small_limits, make_event):
     from timeline.models import Category
 
