@@ -350,7 +350,8 @@ def test_the_full_page_of_a_big_timeline_reads_the_counts_not_the_events(
     scans = [
         q["sql"]
         for q in captured.captured_queries
-        if ("COUNT(" in q["sql"] or "GROUP BY" in q["sql"]) and 'FROM "timeline_event"' in q["sql"]
+        if any(word in q["sql"] for word in ("COUNT(", "GROUP BY", "DISTINCT"))
+        and 'FROM "timeline_event"' in q["sql"]
     ]
     assert scans == []
     # The options are all there, with their counts.
