@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Func, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Trunc
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -69,22 +69,22 @@ class ActorQuerySet(models.QuerySet):
         """Actors a published event names (in a role or as who made a claim), and the bodies
         they belong to, unless only unpublished events name that body: an actor made for a
         draft stays hidden even when a public one is said to be part of it."""
-        events = Event.objects.published().values("pk")
-        roles = EventActor.objects.filter(event__in=events)
-        claims = Claim.objects.filter(event__in=events)
-        hidden_roles = EventActor.objects.exclude(event__in=events)
-        # Without the NULLs: NOT IN over a list holding NULL is never true, hiding every body.
-        hidden_claims = Claim.objects.exclude(event__in=events).filter(attributed_to__isnull=False)
+        # Correlated EXISTS, each an index lookup from the actor through its own rows to their
+        # events: the IN-lists this replaced read every published event first (107 ms of an
+        # actor-filtered view at 100,000 events).
+        public, now = _public_q("event__"), timezone.now()
+
+        def named(model, column: str, public_events: bool = True):
+            rows = model.objects.filter(**{column: OuterRef("pk")})
+            return Exists(rows.filter(public(now)) if public_events else rows.exclude(public(now)))
+
         return self.filter(
-            Q(pk__in=roles.values("actor"))
-            | Q(pk__in=claims.values("attributed_to"))
+            named(EventActor, "actor")
+            | named(Claim, "attributed_to")
             | (
-                (
-                    Q(pk__in=roles.values("actor__parent"))
-                    | Q(pk__in=claims.values("attributed_to__parent"))
-                )
-                & ~Q(pk__in=hidden_roles.values("actor"))
-                & ~Q(pk__in=hidden_claims.values("attributed_to"))
+                (named(EventActor, "actor__parent") | named(Claim, "attributed_to__parent"))
+                & ~named(EventActor, "actor", public_events=False)
+                & ~named(Claim, "attributed_to", public_events=False)
             )
         )
 
@@ -277,6 +277,17 @@ def actor_search_vector(prefix: str = ""):
     return SearchVector(f"{prefix}name", f"{prefix}aliases", weight="D", config=SEARCH_CONFIG)
 
 
+def _public_q(prefix: str = ""):
+    """What "published" means, for events reached through `prefix` ("event__"), at a moment."""
+
+    def at(now: dt.datetime) -> Q:
+        return Q(**{f"{prefix}status": Event.Status.PUBLISHED}) & (
+            Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": now})
+        )
+
+    return at
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and past its scheduled time if it has one.
@@ -284,10 +295,7 @@ class EventQuerySet(models.QuerySet):
         Compared with the clock on every query, so a scheduled event goes live on time with
         no job to flip it (DataVersion notices the moment for the caches).
         """
-        return self.filter(
-            Q(publish_at__isnull=True) | Q(publish_at__lte=timezone.now()),
-            status=Event.Status.PUBLISHED,
-        )
+        return self.filter(_public_q()(timezone.now()))
 
     def scheduled(self):
         """Published by a Publisher but waiting for its time."""
