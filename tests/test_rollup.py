@@ -356,3 +356,51 @@ def test_the_full_page_of_a_big_timeline_reads_the_counts_not_the_events(
     assert scans == []
     # The options are all there, with their counts.
     assert 'class="facet-count"' in response.content.decode()
+
+
+def _bin(day: dt.date, kind: str) -> dt.date:
+    if kind == "week":
+        year, week, _ = day.isocalendar()
+        return dt.date.fromisocalendar(year, week, 1)
+    if kind == "month":
+        return dt.date(day.year, day.month, 1)
+    return dt.date(day.year, 1, 1) if kind == "year" else day
+
+
+@pytest.mark.parametrize("lanes", ["category", "actor"])
+@pytest.mark.parametrize("kind", ["day", "week", "month", "year"])
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        lambda events: events.search("strike"),
+        lambda events: events.for_actors(["irgc-quds-force", "hajizadeh-irgc"]),
+        lambda events: events,
+    ],
+    ids=["text", "actor", "all"],
+)
+def test_a_search_is_tallied_in_one_pass_as_its_events_give(seed, lanes, kind, chosen):
+    matching = chosen(Timeline.objects.get().published_events())
+    events = list(matching.prefetch_related("event_actors__actor").select_related("category"))
+    assert events, "the seed has events for each of these views"
+    expected = Counter()
+    for event in events:
+        names = (
+            {role.actor.name for role in event.event_actors.all()}
+            if lanes == "actor"
+            else {event.category.name}
+        )
+        for name in names:
+            expected[(_bin(event.local_start_date, kind), name)] += 1
+
+    tally = rollup.Tally(matching, lanes)
+    with CaptureQueriesContext(connection) as captured:
+        cells = tally.per_bin(kind, lanes)
+        span = tally.span()
+    assert len(captured) == 1  # one pass answers both
+    assert Counter({(day, name): n for day, name, n in cells}) == expected
+    assert len(cells) == len(expected)
+    assert span == (
+        min(e.local_start_date for e in events),
+        max(e.local_end_date for e in events),
+    )
+    assert tally.total() == len(events)

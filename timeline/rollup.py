@@ -13,12 +13,13 @@ Two tables: `DayCount` per (timeline, start day, end day, category, country), wh
 the unfiltered chart and any filter by category, country and date range (events overlapping
 [start, end], as the filter reads them); `ActorDayCount` per (timeline, start day, end day,
 actor), for lanes by actor. What they cannot answer (free text, an actor filter, "as of",
-actor lanes filtered by category or country) is counted from the events (`Counts.of`).
+actor lanes filtered by category or country) is counted from the events in one pass (`Tally`).
 """
 
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Q, Sum
@@ -332,7 +333,7 @@ class Counts:
         return first, last
 
     def per_bin(self, kind: str, lanes: str = "category") -> list[tuple[dt.date, str, int]]:
-        """(bin start, lane name, events), as EventQuerySet.counts_per_bin counts them."""
+        """(bin start, lane name, events), as Tally counts them from the events."""
         model, lane = (
             (ActorDayCount, "actor__name") if lanes == "actor" else (DayCount, "category__name")
         )
@@ -377,6 +378,57 @@ class Counts:
             .order_by("country")
         )
         return actors, categories, countries
+
+
+class Tally:
+    """What the kept counts give a chart, counted from the matching events when they cannot
+    answer (free text, an actor filter, "as of"): one GROUP BY by start day, end day and lane,
+    then read as the kept counts are. The count, the first and last day and the counts per
+    bin were four scans of the matches (204 of 271 ms for a search at 100,000 events)."""
+
+    def __init__(self, events, lanes: str = "category"):
+        self.events, self.lanes = events, lanes
+
+    @cached_property
+    def _rows(self) -> list[tuple[dt.date, dt.date, str | None, int]]:
+        by_actor = self.lanes == "actor"
+        lane = "event_actors__actor__name" if by_actor else "category__name"
+        return list(
+            self.events.order_by()
+            .values("local_start_date", "local_end_date", lane)
+            # Each event once per lane, though it name an actor in two roles; an event has one
+            # category, and without DISTINCT PostgreSQL groups by hashing instead of sorting.
+            .annotate(n=Count("pk", distinct=by_actor))
+            .values_list("local_start_date", "local_end_date", lane, "n")
+        )
+
+    def total(self) -> int:
+        if self.lanes == "actor":
+            return self.events.count()  # an event is in as many rows as it has actors
+        return sum(n for *_, n in self._rows)
+
+    def span(self) -> tuple[dt.date | None, dt.date | None]:
+        if not self._rows:
+            return None, None
+        return min(r[0] for r in self._rows), max(r[1] for r in self._rows)
+
+    def per_bin(self, kind: str, lanes: str = "category") -> list[tuple[dt.date, str, int]]:
+        """(bin start, lane name, events): bins start on a day, a Monday, a month's or a
+        year's first day, as the database truncates them for the kept counts."""
+        start_of = BIN_START[kind]
+        cells: Counter = Counter()
+        for first, _, lane, n in self._rows:
+            if lane is not None:
+                cells[(start_of(first), lane)] += n
+        return [(day, lane, n) for (day, lane), n in cells.items()]
+
+
+BIN_START = {
+    "day": lambda day: day,
+    "week": lambda day: day - dt.timedelta(days=day.weekday()),
+    "month": lambda day: day.replace(day=1),
+    "year": lambda day: day.replace(month=1, day=1),
+}
 
 
 def went_live(since: dt.datetime, now: dt.datetime) -> None:

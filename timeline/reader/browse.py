@@ -19,7 +19,7 @@ from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventQuery
 from timeline.models import Event, EventLink
 from timeline.reader import charts
 from timeline.reader.map_figure import map_figure
-from timeline.rollup import Counts
+from timeline.rollup import Counts, Tally
 
 PAGE_SIZE = 50
 # Up to this many matching events, every one is drawn; past it, counts per bin plus the
@@ -65,13 +65,14 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
     offset = (query.page_number - 1) * PAGE_SIZE
     figure_of = partial(charts.timeline_figure, lanes=lanes, window=window, url_for=query.url_for)
     # The kept counts, where the filters allow: then nothing below counts or groups events.
-    counts = Counts.of(query)
+    # Otherwise one GROUP BY over the matches answers the total, the span and the bins.
+    counts = Counts.of(query) or Tally(matching, lanes)
     if _wants_more_items(request):
         # Scrolling down the list: the chart is already drawn, and at scale counting and
         # drawing it again would cost far more than the 50 items asked for.
         events, total = _next_items(matching, offset, as_of)
         figure, summary = None, ""
-    elif (total := counts.total() if counts else matching.count()) <= DETAIL_LIMIT:
+    elif (total := counts.total()) <= DETAIL_LIMIT:
         drawn = list(matching.with_related(as_of))
         events = drawn[offset : offset + PAGE_SIZE]
         links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
@@ -124,16 +125,16 @@ def _next_items(matching: QuerySet[Event], offset: int, as_of) -> tuple[list[Eve
 
 
 def _aggregate(
-    matching: QuerySet[Event], total: int, lanes: str, window: tuple, as_of, counts: Counts | None
+    matching: QuerySet[Event], total: int, lanes: str, window: tuple, as_of, counts: Counts | Tally
 ):
     """The most important events plus counts per bin for the busiest lanes: from the kept
-    counts when there are any, else by the database over the matching events."""
+    counts when there are any, else from one pass over the matching events."""
     first, last = window
     if not (first and last):
-        span = counts.span() if counts else matching.date_span()
+        span = counts.span()
         first, last = first or span[0], last or span[1]
     kind = _bin_for(first, last)
-    per_bin = counts.per_bin(kind, lanes) if counts else matching.counts_per_bin(kind, lanes)
+    per_bin = counts.per_bin(kind, lanes)
     cells = _busiest_lanes(per_bin)
     top = matching.order_by("-importance", "sort_at", "pk").for_chart(lanes, as_of)
     drawn = list(top[:TOP_EVENTS])
