@@ -376,6 +376,27 @@ class EventQuerySet(models.QuerySet):
             "more_places",
         )
 
+    def for_list(self, as_of: dt.datetime | None = None):
+        """What the chronology's cards show (places, the headline figure, how many sources,
+        the actors), nothing more. Places, figures and citations go to plain lists that
+        Event.where, headline_claim and source_count read: a prefetch into a manager builds a
+        queryset per event, 5 of the 12 ms 50 cards cost (SQLite, 1,000 events). Actors stay
+        in their manager, which the chart's actor lanes read too."""
+        figures = Prefetch(
+            "claims",
+            queryset=_claims_in_order(as_of).queryset.exclude(value=None),
+            to_attr="given_figures",
+        )
+        cited = Prefetch(
+            "citations", queryset=Citation.objects.only("event", "source"), to_attr="cited"
+        )
+        places = Prefetch("more_places", to_attr="other_places")
+        return (
+            self.select_related("category")
+            .defer(*(name for name in CHART_UNUSED if name != "summary"))
+            .prefetch_related(_actors_in_order(), cited, figures, places)
+        )
+
     def for_chart(self, lanes: str = "category", as_of: dt.datetime | None = None):
         """What chart markers need (hover text: the figures; actor lanes: actors), nothing
         more. The figures go to a plain list (`given_figures`): a prefetch into the manager
@@ -805,7 +826,10 @@ class Event(models.Model):
 
     @property
     def source_count(self) -> int:
-        return len({c.source_id for c in self.citations.all()})
+        citations = self.__dict__.get("cited")
+        if citations is None:
+            citations = self.citations.all()
+        return len({c.source_id for c in citations})
 
     def figures(self) -> list["Claim"]:
         """Every figure (not statements) in the order given, each to be shown attributed."""
@@ -925,7 +949,10 @@ class Event(models.Model):
         main = Place(
             self.place_name, self.country, self.latitude, self.longitude, self.place_approximate
         )
-        more = [place.as_place() for place in self.more_places.all()]
+        others = self.__dict__.get("other_places")
+        if others is None:
+            others = self.more_places.all()
+        more = [place.as_place() for place in others]
         return [main, *more] if (main.name or main.country or main.located) else more
 
     @property

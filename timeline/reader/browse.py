@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from functools import partial
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -73,7 +73,7 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         events, total = _next_items(matching, offset, as_of)
         figure, summary = None, ""
     elif (total := counts.total()) <= DETAIL_LIMIT:
-        drawn = list(matching.with_related(as_of))
+        drawn = list(matching.for_list(as_of))
         events = drawn[offset : offset + PAGE_SIZE]
         links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
         # No events, no chart: the page shows an empty state with a way back instead.
@@ -81,11 +81,11 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         summary = charts.summary(drawn)
     else:
         drawn, density = _aggregate(matching, total, lanes, window, as_of, counts)
-        events = list(matching.with_related(as_of)[offset : offset + PAGE_SIZE])
+        events = list(matching.for_list(as_of)[offset : offset + PAGE_SIZE])
         figure = figure_of(drawn, density=density)
         summary = charts.summary(drawn, density)
         if query.view == "map":
-            prefetch_related_objects(drawn, "more_places")
+            prefetch_related_objects(drawn, Prefetch("more_places", to_attr="other_places"))
     # The map draws the places of the events the chart draws (all, or the most important).
     on_map = query.view == "map" and figure is not None
     map_drawn = map_figure(drawn, query.url_for) if on_map else None
@@ -120,7 +120,7 @@ def _wants_more_items(request: HttpRequest) -> bool:
 def _next_items(matching: QuerySet[Event], offset: int, as_of) -> tuple[list[Event], int]:
     """A page of the list, and a total only good for "is there more": one row past the page
     answers that without counting every match."""
-    rows = list(matching.with_related(as_of)[offset : offset + PAGE_SIZE + 1])
+    rows = list(matching.for_list(as_of)[offset : offset + PAGE_SIZE + 1])
     return rows[:PAGE_SIZE], offset + len(rows)
 
 
