@@ -1,3 +1,4 @@
+import html
 import json
 
 from django import template
@@ -5,7 +6,7 @@ from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 
 from timeline import site
-from timeline.models import EventLink
+from timeline.models import EventActor, EventLink
 from timeline.reader import cards
 from timeline.sanitise import render_body
 
@@ -32,6 +33,70 @@ def event_url(context, event) -> str:
     to the preview), else the event's public page."""
     url_for = context.get("url_for")
     return url_for(event) if url_for else event.get_absolute_url()
+
+
+@register.simple_tag(takes_context=True)
+def event_card(context, event) -> SafeString:
+    """One entry of the chronology: date, places, category, title (opening the event), summary,
+    headline figure, actors with their roles, how many sources.
+
+    Written here rather than as template markup: the list's 50 cards took 14 of a 46 ms
+    fragment as template lookups (about 35 per card). Every value is escaped (`_e`) as the
+    template's autoescaping did; none of them is markup of ours.
+    """
+    embed, panel = context.get("embed"), context.get("panel")
+    request = context.get("request")
+
+    def href(path: str) -> str:
+        return _e(site.absolute_url(request, path) if embed else path)
+
+    url = event_url(context, event)
+    if embed:
+        opens = ' target="_blank" rel="noopener"'
+    elif panel:
+        opens = (
+            f' hx-get="{_e(url)}" hx-target="#event-panel" hx-swap="innerHTML" hx-push-url="true"'
+        )
+    else:
+        opens = ""
+    where = event.where
+    place = f' · <span class="place">{_e(where)}</span>' if where else ""
+    claim = event.headline_claim()
+    figure = f'<p class="headline-figure">{_e(claim.headline)}</p>' if claim else ""
+    chips = "".join(
+        f'<li><a href="{href(role.actor.get_absolute_url())}"{opens if embed else ""}>'
+        f"{_e(role.actor.name)}</a> "
+        f'<span class="role">{_e(ROLE_LABELS.get(role.role, role.role).lower())}</span></li>'
+        for role in event.event_actors.all()
+    )
+    actors = (
+        f'\n        <ul class="chips" aria-label="Actors">\n          {chips}\n        </ul>'
+        if chips
+        else ""
+    )
+    sources = event.source_count
+    slug, category = _e(event.slug), event.category
+    return mark_safe(
+        f'<li>\n      <article class="event-card" id="event-{slug}" data-slug="{slug}">\n'
+        '        <p class="event-meta">\n'
+        f'          <time datetime="{_e(event.iso_start)}">{_e(event.local_period)}</time>'
+        f"{place}\n"
+        f'          · <span class="category" style="--cat: {_e(category.colour)}">'
+        f"{_e(category.name)}</span>\n"
+        "        </p>\n"
+        f'        <h3><a href="{href(url)}"{opens}>{_e(event.title)}</a></h3>\n'
+        f'        <p class="summary">{_e(event.summary)}</p>\n'
+        f"        {figure}{actors}\n"
+        f'        <p class="sources">{sources} source{"" if sources == 1 else "s"}</p>\n'
+        "      </article>\n    </li>"
+    )
+
+
+def _e(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+ROLE_LABELS = dict(EventActor.Role.choices)
 
 
 @register.filter
