@@ -90,14 +90,17 @@ def month_year(moment: dt.date) -> str:
 
 
 def part_label(part: str) -> str:
-    return PartOfDay(part).short_label.lower() if part in PartOfDay else ""
+    return PartOfDay(part).short_label.lower() if part in PARTS_OF_DAY else ""
 
 
 # A date's parts, coarsest first: a precision knows those up to its own (TimelineJS's
 # start_date, the importers' columns).
 DATE_PARTS = ("year", "month", "day", "hour", "minute")
+# `x in PartOfDay` walks every member on each call; the chart asks it hundreds of times.
+PARTS_OF_DAY = frozenset(PartOfDay.values)
 # What each part is at the start and at the end of a period that does not know it (the last
 # day of a month is the calendar's), and how wide ISO 8601 writes it.
+_PARTS_KNOWN = {part: DATE_PARTS[: i + 1] for i, part in enumerate(DATE_PARTS)}
 _FIRST = {"month": 1, "day": 1, "hour": 0, "minute": 0}
 _LAST = {"month": 12, "day": None, "hour": 23, "minute": 59}
 _ISO_WIDTH = {"year": 4, "month": 2, "day": 2}
@@ -115,7 +118,7 @@ class Precision(models.TextChoices):
     @property
     def parts(self) -> tuple[str, ...]:
         """The date parts it knows: ('year', 'month') for a month."""
-        return DATE_PARTS[: DATE_PARTS.index(self.value) + 1]
+        return _PARTS_KNOWN[self.value]
 
     @property
     def is_timed(self) -> bool:
@@ -132,7 +135,7 @@ class Precision(models.TextChoices):
 
     def _hours(self, part: str) -> tuple[int, int] | None:
         """A day's part as local [first, stop) hours, for a day event that gives one."""
-        return PartOfDay(part).hours if self == Precision.DAY and part in PartOfDay else None
+        return PartOfDay(part).hours if self == Precision.DAY and part in PARTS_OF_DAY else None
 
     def start_of(self, local: dt.datetime, part: str = "") -> dt.datetime:
         """The first local instant of the period `local` falls in: a month's is the 1st at
@@ -190,7 +193,7 @@ class Precision(models.TextChoices):
             return month_year(local)
         day = f"{_day_month(local)} {local.year}"
         if self == Precision.DAY:
-            return f"{day}, {part_label(part)}" if part in PartOfDay else day
+            return f"{day}, {part_label(part)}" if part in PARTS_OF_DAY else day
         if self == Precision.HOUR:
             # The hour already says "somewhere in it": "about" would add nothing.
             stop = local + dt.timedelta(hours=1)

@@ -1255,7 +1255,7 @@ class Claim(models.Model):
         number = f"{self.value:,}"
         if self.value_max is not None and self.value_max != self.value:
             number = f"{self.value:,}–{self.value_max:,}"
-        if self.qualifier not in self.Qualifier or self.qualifier == self.Qualifier.EXACT:
+        if self.qualifier not in QUALIFIERS or self.qualifier == self.Qualifier.EXACT:
             return number
         return f"{self.Qualifier(self.qualifier).label.lower()} {number}"
 
@@ -1319,6 +1319,10 @@ class Claim(models.Model):
             self.reported_precision = Precision.DAY
         if self.reported_at is None:
             self.reported_precision = ""
+
+
+# `x in Claim.Qualifier` walks every member on each call; a card asks it per figure.
+QUALIFIERS = frozenset(Claim.Qualifier.values)
 
 
 class EventUpdate(models.Model):
