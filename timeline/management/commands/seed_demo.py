@@ -219,16 +219,22 @@ class Command(BaseCommand):
         for start in range(0, n, BATCH):
             batch = []
             for i in range(start, min(n, start + BATCH)):
+                # The generator is asked in the same order as ever, so a --seed gives the same
+                # events it always gave (tests pick windows of them).
                 place, country, lat, lon, zone = rng.choice(PLACES)
-                probe.start = first + dt.timedelta(minutes=rng.randrange(span_minutes))
                 probe.precision, probe.timezone = rng.choice(PRECISIONS), zone
+                title = f"{rng.choice(WORDS).capitalize()} in {place} #{offset + i}"
+                summary = (
+                    f"Synthetic event {offset + i} for load tests: "
+                    f"{rng.choice(WORDS)} and {rng.choice(WORDS)} near {place}."
+                )
+                probe.start = first + dt.timedelta(minutes=rng.randrange(span_minutes))
                 probe.set_local_dates()
                 batch.append(
                     {
-                        "title": f"{rng.choice(WORDS).capitalize()} in {place} #{offset + i}",
+                        "title": title,
                         "slug": f"demo-{seed}-{offset + i}",
-                        "summary": f"Synthetic event {offset + i} for load tests: "
-                        f"{rng.choice(WORDS)} and {rng.choice(WORDS)} near {place}.",
+                        "summary": summary,
                         "start": probe.start,
                         "precision": probe.precision,
                         "timezone": zone,
