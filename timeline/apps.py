@@ -30,4 +30,5 @@ class TimelineConfig(AppConfig):
 
         rollup.connect()
 
+        post_migrate.connect(rollup.count_if_never_counted, sender=self)
         post_migrate.connect(analyse, sender=self)

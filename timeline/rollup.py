@@ -431,6 +431,23 @@ BIN_START = {
 }
 
 
+def count_if_never_counted(using: str = "default", **kwargs) -> None:
+    """After `migrate`: a database that had public events in timelines before the kept counts
+    existed (migration 0023) has none of their rows, and its big charts would read zeros.
+    Counted once, in full; every later change keeps them."""
+    from timeline.models import Event
+
+    if (
+        using != _db()
+        or DayCount._meta.db_table not in connections[using].introspection.table_names()
+    ):
+        return  # another database, or the counts' tables migrated away
+    if DayCount.objects.using(using).exists():
+        return
+    if Event.objects.using(using).published().filter(timelines__isnull=False).exists():
+        recount()
+
+
 def went_live(since: dt.datetime, now: dt.datetime) -> None:
     """Scheduled events whose time came (DataVersion notices): count them where they belong."""
     from timeline import caching
