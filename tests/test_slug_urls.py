@@ -25,6 +25,18 @@ def test_an_address_under_a_script_prefix_carries_it(prefix):
     assert slug_url("event", "soleimani-killed") == reverse("event", args=["soleimani-killed"])
 
 
+@pytest.mark.parametrize("script_prefix", ["/my app/", "/zeit-ü/", "/a%20b/", "/"])
+def test_a_prefix_that_needs_encoding_is_encoded_as_reverse_encodes_it(script_prefix):
+    try:
+        set_script_prefix(script_prefix)
+        for name in ("event", "actor"):
+            assert slug_url(name, "abc") == reverse(name, args=["abc"])
+    finally:
+        set_script_prefix("/")
+    # What was learnt under that prefix does not follow the next request under another.
+    assert slug_url("event", "abc") == "/events/abc/"
+
+
 @pytest.mark.parametrize("slug", ["", "a/b", "a b", "../x"])
 def test_what_is_not_a_slug_is_refused_as_reverse_refuses_it(slug):
     with pytest.raises(NoReverseMatch):

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from operator import itemgetter
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -191,7 +191,8 @@ class EventFilter(django_filters.FilterSet):
         # Only countries that occur are offered; any other code is a 400, not an empty page.
         # Asked only when a country is chosen: finding them reads every published event
         # (138 ms at a million), and the options the page shows come from facets().
-        self.filters["country"].extra["choices"] = _countries_that_occur
+        # Once per form: Django asks the callable again for every value given.
+        self.filters["country"].extra["choices"] = cache(_countries_that_occur)
         # The same for actors and categories: which ones readers may see is only built when
         # one is chosen (published() of actors is six subqueries, 3 of a 55 ms fragment), since
         # the form's own options are never drawn (the page shows facets()).

@@ -8,13 +8,14 @@ origin; without it (development, tests) the request's own host is the best there
 
 import re
 from functools import cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 # What feeds name as their author and oEmbed as its provider; base.html's brand says the same.
 NAME = "Timeline"
@@ -57,11 +58,19 @@ _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _STAND_IN = "slug-stand-in-0"
 
 
+def _prefix() -> str:
+    """The script prefix as reverse() writes it: percent-encoded ("/my%20app/")."""
+    return quote(get_script_prefix(), safe=RFC3986_SUBDELIMS + "/~:@")
+
+
 @cache
-def _slug_path(name: str, urlconf: str | None) -> tuple[str, str]:
-    """The route's path around its slug, without the script prefix: ("events/", "/")."""
-    path = reverse(name, urlconf=urlconf, args=[_STAND_IN])
-    before, after = path.removeprefix(get_script_prefix()).split(_STAND_IN)
+def _slug_path(name: str, urlconf: str | None) -> tuple[str, str] | None:
+    """The route's path around its slug, without the script prefix: ("events/", "/"); None
+    when reverse() writes the prefix some other way, and then it is asked every time."""
+    path, prefix = reverse(name, urlconf=urlconf, args=[_STAND_IN]), _prefix()
+    if not path.startswith(prefix):
+        return None
+    before, after = path.removeprefix(prefix).split(_STAND_IN)
     return before, after
 
 
@@ -73,8 +82,10 @@ def slug_url(name: str, slug: str) -> str:
     """
     if not _SLUG.fullmatch(slug):
         return reverse(name, args=[slug])  # its NoReverseMatch, as before
-    before, after = _slug_path(name, get_urlconf() or settings.ROOT_URLCONF)
-    return f"{get_script_prefix()}{before}{slug}{after}"
+    around = _slug_path(name, get_urlconf() or settings.ROOT_URLCONF)
+    if around is None:
+        return reverse(name, args=[slug])
+    return f"{_prefix()}{around[0]}{slug}{around[1]}"
 
 
 def _forget_paths(*, setting: str, **kwargs) -> None:

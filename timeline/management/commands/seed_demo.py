@@ -78,22 +78,25 @@ def _loading_fast():
     """On PostgreSQL, for the load: room to merge the search index's pending entries in
     memory, and, where the role may (a superuser's), no foreign-key check per row at commit
     (5.5 rows an event, each checked; the ids they name are made here in this transaction).
-    Without that right the checks run, only slower. Both settings are put back after."""
+    Without that right the checks run, only slower. Both settings are put back after; a
+    failed load rolls the transaction back, and them with it."""
     connection = connections[Event.objects.db]
     if connection.vendor != "postgresql":
         yield
         return
+    unchecked = True
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         try:
             with transaction.atomic():
                 cursor.execute("SET LOCAL session_replication_role = replica")
         except DatabaseError:
-            pass
+            unchecked = False  # setting it back would be refused the same way
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = DEFAULT")
-        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        if unchecked:
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 @contextmanager
@@ -120,8 +123,12 @@ def _indexes_built_after(wanted: bool):
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
+        # Foreign keys checked at commit (all of ours are deferred) leave events pending, and
+        # PostgreSQL builds no index on a table with pending events: check them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _, definition in indexes:
             cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 CATEGORIES = [
