@@ -72,11 +72,11 @@ class ActorQuerySet(models.QuerySet):
         # Correlated EXISTS, each an index lookup from the actor through its own rows to their
         # events: the IN-lists this replaced read every published event first (107 ms of an
         # actor-filtered view at 100,000 events).
-        public, now = _public_q("event__"), timezone.now()
+        public = _public_q(timezone.now(), "event__")
 
         def named(model, column: str, public_events: bool = True):
             rows = model.objects.filter(**{column: OuterRef("pk")})
-            return Exists(rows.filter(public(now)) if public_events else rows.exclude(public(now)))
+            return Exists(rows.filter(public) if public_events else rows.exclude(public))
 
         return self.filter(
             named(EventActor, "actor")
@@ -277,15 +277,11 @@ def actor_search_vector(prefix: str = ""):
     return SearchVector(f"{prefix}name", f"{prefix}aliases", weight="D", config=SEARCH_CONFIG)
 
 
-def _public_q(prefix: str = ""):
-    """What "published" means, for events reached through `prefix` ("event__"), at a moment."""
-
-    def at(now: dt.datetime) -> Q:
-        return Q(**{f"{prefix}status": Event.Status.PUBLISHED}) & (
-            Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": now})
-        )
-
-    return at
+def _public_q(now: dt.datetime, prefix: str = "") -> Q:
+    """What "published" means at `now`, for events reached through `prefix` ("event__")."""
+    return Q(**{f"{prefix}status": Event.Status.PUBLISHED}) & (
+        Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": now})
+    )
 
 
 class EventQuerySet(models.QuerySet):
@@ -295,7 +291,7 @@ class EventQuerySet(models.QuerySet):
         Compared with the clock on every query, so a scheduled event goes live on time with
         no job to flip it (DataVersion notices the moment for the caches).
         """
-        return self.filter(_public_q()(timezone.now()))
+        return self.filter(_public_q(timezone.now()))
 
     def scheduled(self):
         """Published by a Publisher but waiting for its time."""
@@ -382,31 +378,20 @@ class EventQuerySet(models.QuerySet):
         Event.where, headline_claim and source_count read: a prefetch into a manager builds a
         queryset per event, 5 of the 12 ms 50 cards cost (SQLite, 1,000 events). Actors stay
         in their manager, which the chart's actor lanes read too."""
-        figures = Prefetch(
-            "claims",
-            queryset=_claims_in_order(as_of).queryset.exclude(value=None),
-            to_attr="given_figures",
-        )
         cited = Prefetch(
             "citations", queryset=Citation.objects.only("event", "source"), to_attr="cited"
         )
-        places = Prefetch("more_places", to_attr="other_places")
         return (
             self.select_related("category")
             .defer(*(name for name in CHART_UNUSED if name != "summary"))
-            .prefetch_related(_actors_in_order(), cited, figures, places)
+            .prefetch_related(_actors_in_order(), cited, _figures_given(as_of), other_places())
         )
 
     def for_chart(self, lanes: str = "category", as_of: dt.datetime | None = None):
         """What chart markers need (hover text: the figures; actor lanes: actors), nothing
         more. The figures go to a plain list (`given_figures`): a prefetch into the manager
         builds a queryset per event, which for the chart's 200 cost more than the query."""
-        figures = Prefetch(
-            "claims",
-            queryset=_claims_in_order(as_of).queryset.exclude(value=None),
-            to_attr="given_figures",
-        )
-        related = [figures]
+        related = [_figures_given(as_of)]
         if lanes == "actor":
             related.append(_actors_in_order())
         return self.select_related("category").defer(*CHART_UNUSED).prefetch_related(*related)
@@ -434,6 +419,20 @@ CHART_UNUSED = (
     "published_at",
     "version",
 )
+
+
+def _figures_given(as_of: dt.datetime | None = None) -> Prefetch:
+    """The figures (not statements), in the order given, into `given_figures`."""
+    return Prefetch(
+        "claims",
+        queryset=_claims_in_order(as_of).queryset.exclude(value=None),
+        to_attr="given_figures",
+    )
+
+
+def other_places() -> Prefetch:
+    """An event's further places into a plain list, `other_places`, which Event.places reads."""
+    return Prefetch("more_places", to_attr="other_places")
 
 
 def _actors_in_order() -> Prefetch:

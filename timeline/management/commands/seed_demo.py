@@ -290,10 +290,4 @@ class Command(BaseCommand):
             (Claim, claims),
             (Timeline.events.through, memberships),
         ):
-            self.rows(model).insert(rows)
-
-    def rows(self, model) -> Rows:
-        cache = self.__dict__.setdefault("_rows", {})
-        if model not in cache:
-            cache[model] = Rows(model)
-        return cache[model]
+            Rows(model).insert(rows)
