@@ -215,3 +215,35 @@ def test_counts_are_drawn_only_for_the_lanes_with_most_events(client, small_limi
     assert figure["layout"]["meta"]["aggregated"] is True
     lanes = {h.rsplit(" · ", 1)[1] for h in density_cells(figure)}
     assert lanes == {"Protest", "Strike", "Statement"}  # MAX_LANES is 3 here
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/events.rss",
+        "/api/events.atom",
+        "/api/events",
+        "/api/events.csv",
+        "/api/events.ics",
+        "/api/timelinejs.json",
+        "/api/actors",
+        "/api/sources",
+    ],
+)
+def test_feeds_and_exports_run_the_same_queries_for_more_events(client, many, path):
+    """A reader's feed or calendar of fifty entries costs what one of ten does: no entry reads
+    a field its query left out (a query per entry and field)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    many(10, days=30)
+    fewer = queries()
+    many(40, days=30)
+    assert queries() == fewer

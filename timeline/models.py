@@ -396,6 +396,15 @@ class EventQuerySet(models.QuerySet):
             related.append(_actors_in_order())
         return self.select_related("category").defer(*CHART_UNUSED).prefetch_related(*related)
 
+    def for_feed(self, as_of: dt.datetime | None = None):
+        """What a feed entry shows: the summary, the dates it was published and changed, the
+        headline figure and the public notes; not the body or the picture."""
+        return (
+            self.select_related("category")
+            .defer("body", *(name for name in CHART_UNUSED if name.startswith(("image", "media"))))
+            .prefetch_related(_figures_given(as_of), "updates")
+        )
+
 
 # What no mark, hover card or map marker shows: left unread, the chart's 200 events are built
 # in 6 ms rather than 8.5 at 1,000 events (SQLite). Reading one of these on a chart event

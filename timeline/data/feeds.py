@@ -76,9 +76,7 @@ class EventsRss(Feed):
         # Coalesce because SQLite's MAX() is NULL when any argument is: events imported
         # published carry no published_at.
         latest = Greatest(Coalesce("published_at", "updated_at"), F("updated_at"))
-        # for_chart: the claims in order, for the headline figure, and no body text.
-        events = subject.events.for_chart(as_of=subject.as_of).annotate(latest=latest)
-        events = events.prefetch_related("updates")
+        events = subject.events.for_feed(as_of=subject.as_of).annotate(latest=latest)
         events = list(events.order_by("-latest", "-pk")[:ITEMS])
         # Item methods see only the item, so each carries its address (also its guid and id).
         for event in events:
