@@ -366,9 +366,9 @@ class EventQuerySet(models.QuerySet):
         """What a list of events shows, in a fixed number of queries; with `as_of`, only the
         figures given by then."""
         return self.select_related("category").prefetch_related(
-            _actors_in_order(),
+            actors_in_order(),
             Prefetch("citations", queryset=Citation.objects.select_related("source")),
-            _claims_in_order(as_of),
+            claims_in_order(as_of),
             "more_places",
         )
 
@@ -384,17 +384,8 @@ class EventQuerySet(models.QuerySet):
         return (
             self.select_related("category")
             .defer(*(name for name in CHART_UNUSED if name != "summary"))
-            .prefetch_related(_actors_in_order(), cited, _figures_given(as_of), other_places())
+            .prefetch_related(actors_in_order(), cited, _figures_given(as_of), other_places())
         )
-
-    def for_chart(self, lanes: str = "category", as_of: dt.datetime | None = None):
-        """What chart markers need (hover text: the figures; actor lanes: actors), nothing
-        more. The figures go to a plain list (`given_figures`): a prefetch into the manager
-        builds a queryset per event, which for the chart's 200 cost more than the query."""
-        related = [_figures_given(as_of)]
-        if lanes == "actor":
-            related.append(_actors_in_order())
-        return self.select_related("category").defer(*CHART_UNUSED).prefetch_related(*related)
 
     def for_feed(self, as_of: dt.datetime | None = None):
         """What a feed entry shows: the summary, the dates it was published and changed, the
@@ -406,9 +397,9 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-# What no mark, hover card or map marker shows: left unread, the chart's 200 events are built
-# in 6 ms rather than 8.5 at 1,000 events (SQLite). Reading one of these on a chart event
-# would cost a query per event, which the query-count tests would catch.
+# What no card, mark, hover card or map marker shows (the cards do show the summary). Reading
+# one of these on a listed event would cost a query per event, which the query-count tests
+# catch.
 CHART_UNUSED = (
     "body",
     "summary",
@@ -434,7 +425,7 @@ def _figures_given(as_of: dt.datetime | None = None) -> Prefetch:
     """The figures (not statements), in the order given, into `given_figures`."""
     return Prefetch(
         "claims",
-        queryset=_claims_in_order(as_of).queryset.exclude(value=None),
+        queryset=claims_in_order(as_of).queryset.exclude(value=None),
         to_attr="given_figures",
     )
 
@@ -444,13 +435,13 @@ def other_places() -> Prefetch:
     return Prefetch("more_places", to_attr="other_places")
 
 
-def _actors_in_order() -> Prefetch:
+def actors_in_order() -> Prefetch:
     return Prefetch(
         "event_actors", queryset=EventActor.objects.select_related("actor").order_by("pk")
     )
 
 
-def _claims_in_order(as_of: dt.datetime | None = None) -> Prefetch:
+def claims_in_order(as_of: dt.datetime | None = None) -> Prefetch:
     claims = Claim.objects.select_related("source", "attributed_to")
     if as_of is not None:
         claims = claims.known_by(as_of)

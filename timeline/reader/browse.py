@@ -17,7 +17,7 @@ from django_htmx.http import push_url, reswap
 
 from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventQuery
 from timeline.models import Event, EventLink, other_places
-from timeline.reader import charts
+from timeline.reader import chart_rows, charts
 from timeline.reader.map_figure import map_figure
 from timeline.rollup import Counts, Tally
 
@@ -136,9 +136,7 @@ def _aggregate(
     kind = _bin_for(first, last)
     per_bin = counts.per_bin(kind, lanes)
     cells = _busiest_lanes(per_bin)
-    top = matching.order_by("-importance", "sort_at", "pk").for_chart(lanes, as_of)
-    drawn = list(top[:TOP_EVENTS])
-    drawn.sort(key=lambda e: (e.sort_at, e.pk))
+    drawn = chart_rows.most_important(matching, lanes, as_of, TOP_EVENTS)
     budget = MAX_MARKERS - len(drawn)
     if len(cells) > budget:
         # Too many bins for the marker budget: keep the busiest, so the shape survives.

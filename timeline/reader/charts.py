@@ -18,7 +18,7 @@ from html import escape
 
 from timeline.dates import short_date
 from timeline.models import Event, EventLink
-from timeline.reader import plotting
+from timeline.reader import chart_rows, plotting
 
 
 @dataclass
@@ -95,29 +95,34 @@ class Mark:
 
 
 def _mark(event: Event, lane: int) -> Mark:
+    start, stop, point, size = chart_rows.kept(event, "mark", lambda: _stretch(event))
+    return Mark(event, lane, start, stop, point, size)
+
+
+def _stretch(event: Event) -> tuple[dt.datetime, dt.datetime, bool, float]:
+    """Where the event's mark starts and stops in naive local time; whether it is a point, and
+    how big."""
     if not event.end and event.start_precision.is_timed:
         # A minute is a point; so is an hour, at its middle: a bar an hour wide would be too
         # thin to see or click at any zoom that shows more than a day or two.
         moment = event.sort_moment.replace(tzinfo=None, second=0, microsecond=0)
-        return Mark(event, lane, moment, moment, point=True, size=10 + 2 * event.importance)
+        return moment, moment, True, 10 + 2 * event.importance
     start = event.period_start.replace(tzinfo=None)
     stop = event.period_end.replace(tzinfo=None, microsecond=0) + dt.timedelta(seconds=1)
-    return Mark(event, lane, start, max(stop, start + dt.timedelta(minutes=1)), point=False)
+    return start, max(stop, start + dt.timedelta(minutes=1)), False, 0
 
 
 def card_data(event: Event, url_for: Callable[[Event], str] = Event.get_absolute_url) -> list[str]:
     """What the hover card and the click need, as plain text: [slug, url (where the event opens:
     `url_for`), date, title, headline figure with who gave it]. The page writes it with
     textContent."""
+    date, headline = chart_rows.kept(event, "card", lambda: _date_and_headline(event))
+    return [event.slug, url_for(event), date, event.title, headline]
+
+
+def _date_and_headline(event: Event) -> tuple[str, str]:
     claim = event.headline_claim()
-    headline = claim.headline if claim is not None else ""
-    return [
-        event.slug,
-        url_for(event),
-        event.local_period,
-        event.title,
-        headline,
-    ]
+    return event.local_period, claim.headline if claim is not None else ""
 
 
 def _lane_names(

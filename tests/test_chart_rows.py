@@ -1,0 +1,110 @@
+"""A big chart's most important events, read as plain rows: their marks and hover cards say what
+the events' own pages say, and follow every change to what they show."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from tests.figures import event_traces
+from tests.figures import figure_of as _figure
+from timeline.models import Actor, Claim, Event, Source
+from timeline.reader import browse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seed(db, monkeypatch):
+    """The seed's 14 events as a big chart: counts per bin behind its 8 most important."""
+    call_command("loaddata", "fixtures/us-iran-2019-2020.json", verbosity=0)
+    monkeypatch.setattr(browse, "DETAIL_LIMIT", 5)
+    monkeypatch.setattr(browse, "TOP_EVENTS", 8)
+
+
+def _cards(client, path: str = "/") -> dict[str, list]:
+    """Each drawn event's hover card, [url, date, title, headline figure], by slug."""
+    figure = _figure(client.get(path))
+    assert figure["layout"]["meta"]["aggregated"] is True
+    return {row[0]: row[1:] for trace in event_traces(figure) for row in trace["customdata"]}
+
+
+def test_the_hover_cards_say_what_the_events_pages_say(client, seed):
+    cards = _cards(client)
+    assert len(cards) == 8
+    for slug, (url, date, title, headline) in cards.items():
+        event = Event.objects.get(slug=slug)
+        claim = event.headline_claim()
+        assert (url, date, title) == (f"/events/{slug}/", event.local_period, event.title)
+        assert headline == (claim.headline if claim else "")
+    # The day's latest toll, who gave it and where we read it.
+    assert cards["kerman-funeral-stampede"][3] == "56 dead — IRINN, via CNN, 7 Jan 2020"
+
+
+def test_a_hover_card_follows_each_change_to_what_it_shows(client, seed):
+    slug = "kerman-funeral-stampede"
+    assert _cards(client)[slug][3] == "56 dead — IRINN, via CNN, 7 Jan 2020"
+
+    latest = Event.objects.get(slug=slug).headline_claim()
+    latest.value = 60
+    latest.save()
+    assert _cards(client)[slug][3] == "60 dead — IRINN, via CNN, 7 Jan 2020"
+
+    teller = Actor.objects.get(pk=latest.attributed_to_id)
+    teller.name = "Iranian state television"
+    teller.save()
+    assert _cards(client)[slug][3] == "60 dead — Iranian state television, via CNN, 7 Jan 2020"
+
+    outlet = Source.objects.get(pk=latest.source_id)
+    outlet.publisher = "CNN International"
+    outlet.save()
+    assert _cards(client)[slug][3].endswith("via CNN International, 7 Jan 2020")
+
+    Claim.objects.create(
+        event=latest.event,
+        kind="deaths",
+        value=62,
+        text="62 dead",
+        source=outlet,
+        reported_at=latest.reported_at + dt.timedelta(hours=6),
+        reported_precision="day",
+    )
+    assert _cards(client)[slug][3].startswith("62 dead — CNN International")
+
+    event = Event.objects.get(slug=slug)
+    event.title = "Crush at the Kerman funeral"
+    event.start = event.start + dt.timedelta(days=1)
+    event.save()
+    url, date, title, _ = _cards(client)[slug]
+    assert (date, title) == (Event.objects.get(slug=slug).local_period, event.title)
+    assert date != latest.event.local_period
+
+
+def test_a_card_as_of_a_moment_shows_the_figure_known_then(client, seed):
+    kerman = Event.objects.get(slug="kerman-funeral-stampede")
+    Claim.objects.create(
+        event=kerman,
+        kind="deaths",
+        value=59,
+        text="59 dead",
+        source=Source.objects.get(publisher="CNN"),
+        reported_at=dt.datetime(2020, 1, 10, 9, tzinfo=dt.UTC),
+        reported_precision="day",
+    )
+    assert _cards(client)[kerman.slug][3].startswith("59 dead")
+    then = _cards(client, "/?as_of=2020-01-09T12:00")[kerman.slug][3]
+    assert then == "56 dead — IRINN, via CNN, 7 Jan 2020"
+
+
+def test_the_marks_stand_where_the_events_pages_place_them(client, seed):
+    figure = _figure(client.get("/"))
+    marks = {m["slug"]: m for m in figure["layout"]["meta"]["marks"]}
+    for slug, mark in marks.items():
+        event = Event.objects.get(slug=slug)
+        if mark.get("point"):
+            moment = event.sort_moment.replace(tzinfo=None).isoformat(timespec="minutes")
+            assert mark["x0"] == mark["x1"] == moment
+        else:
+            assert mark["x0"] == event.period_start.replace(tzinfo=None).isoformat(
+                timespec="minutes"
+            )
