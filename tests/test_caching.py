@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -191,3 +193,35 @@ def test_an_ignored_parameter_sent_first_is_not_in_what_plain_readers_get(client
     client.get(poisoned, headers={"X-Forwarded-Proto": "https"})
     plain = client.get(path).content.decode()
     assert "evil" not in plain
+
+
+@pytest.mark.parametrize("part", ["place", "actor", "citation", "figure"])
+def test_a_part_added_to_a_published_event_is_on_the_next_page(
+    client, make_event, make_actor, source, part
+):
+    """Parts are saved apart from their event (the desk's inlines, an import): each one moves
+    the version, or the cached page would go on without it."""
+    from timeline.models import Citation, Claim, EventActor, EventPlace, Source
+
+    event = make_event("Strike")
+    before = client.get("/")
+    if part == "place":
+        EventPlace.objects.create(event=event, name="Karbala", country="IQ")
+        shown = "Karbala"
+    elif part == "actor":
+        EventActor.objects.create(event=event, actor=make_actor("Hezbollah"), role="ordered")
+        shown = "Hezbollah"
+    elif part == "citation":
+        other = Source.objects.create(publisher="Reuters", title="Report", slug="reuters-report")
+        Citation.objects.create(event=event, source=other, quote="Quoted.")
+        shown = "2 sources"
+    else:
+        given = dt.datetime(2020, 1, 2, tzinfo=dt.UTC)
+        Claim.objects.create(
+            event=event, kind="deaths", value=9, text="9", source=source, reported_at=given
+        )
+        shown = "9 dead"
+    after = client.get("/", headers={"If-None-Match": before["ETag"]})
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert shown in after.content.decode()

@@ -121,7 +121,7 @@ def announce_purge(keys: set[str]) -> None:
 
 
 def _part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
-    """An actor's role, a citation or a claim shows only on its event's page and data."""
+    """An actor's role, a citation, a claim or a further place shows wherever its event does."""
     if raw or _visible(models.Event, instance.event_id):
         models.DataVersion.bump()
         if not raw:
@@ -201,7 +201,13 @@ _connect(pre_save, _remember_event, models.Event)
 _connect(post_save, _event_saved, models.Event)
 _connect(pre_delete, _remember_deleted_event, models.Event)
 _connect(post_delete, _event_deleted, models.Event)
-for _part in (models.EventActor, models.Citation, models.Claim, models.EventUpdate):
+for _part in (
+    models.EventActor,
+    models.Citation,
+    models.Claim,
+    models.EventPlace,
+    models.EventUpdate,
+):
     _connect(post_save, _part_changed, _part)
     _connect(post_delete, _part_changed, _part)
 _connect(post_save, _link_changed, models.EventLink)
