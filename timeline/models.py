@@ -372,37 +372,18 @@ class EventQuerySet(models.QuerySet):
             "more_places",
         )
 
-    def for_list(self, as_of: dt.datetime | None = None):
-        """What the chronology's cards show (places, the headline figure, how many sources,
-        the actors), nothing more. Places, figures and citations go to plain lists that
-        Event.where, headline_claim and source_count read: a prefetch into a manager builds a
-        queryset per event, 5 of the 12 ms 50 cards cost (SQLite, 1,000 events). Actors stay
-        in their manager, which the chart's actor lanes read too."""
-        cited = Prefetch(
-            "citations", queryset=Citation.objects.only("event", "source"), to_attr="cited"
-        )
-        return (
-            self.select_related("category")
-            .defer(*(name for name in CHART_UNUSED if name != "summary"))
-            .prefetch_related(actors_in_order(), cited, _figures_given(as_of), other_places())
-        )
-
     def for_feed(self, as_of: dt.datetime | None = None):
         """What a feed entry shows: the summary, the dates it was published and changed, the
         headline figure and the public notes; not the body or the picture."""
         return (
             self.select_related("category")
-            .defer("body", *(name for name in CHART_UNUSED if name.startswith(("image", "media"))))
+            .defer("body", *PICTURE_FIELDS)
             .prefetch_related(_figures_given(as_of), "updates")
         )
 
 
-# What no card, mark, hover card or map marker shows (the cards do show the summary). Reading
-# one of these on a listed event would cost a query per event, which the query-count tests
-# catch.
-CHART_UNUSED = (
-    "body",
-    "summary",
+# An event's picture and media: no list or feed entry shows them.
+PICTURE_FIELDS = (
     "image",
     "image_url",
     "image_width",
@@ -412,12 +393,6 @@ CHART_UNUSED = (
     "image_alt",
     "media_url",
     "media_title",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "updated_by",
-    "published_at",
-    "version",
 )
 
 

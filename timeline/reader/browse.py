@@ -17,7 +17,7 @@ from django_htmx.http import push_url, reswap
 
 from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventQuery
 from timeline.models import Event, EventLink, other_places
-from timeline.reader import chart_rows, charts
+from timeline.reader import charts, rows
 from timeline.reader.map_figure import map_figure
 from timeline.rollup import Counts, Tally
 
@@ -73,7 +73,7 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         events, total = _next_items(matching, offset, as_of)
         figure, summary = None, ""
     elif (total := counts.total()) <= DETAIL_LIMIT:
-        drawn = list(matching.for_list(as_of))
+        drawn = rows.listed(matching, as_of)
         events = drawn[offset : offset + PAGE_SIZE]
         links = EventLink.objects.filter(from_event__in=matching, to_event__in=matching)
         # No events, no chart: the page shows an empty state with a way back instead.
@@ -81,7 +81,7 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         summary = charts.summary(drawn)
     else:
         drawn, density = _aggregate(matching, total, lanes, window, as_of, counts)
-        events = list(matching.for_list(as_of)[offset : offset + PAGE_SIZE])
+        events = rows.listed(matching, as_of, slice(offset, offset + PAGE_SIZE))
         figure = figure_of(drawn, density=density)
         summary = charts.summary(drawn, density)
         if query.view == "map":
@@ -120,8 +120,8 @@ def _wants_more_items(request: HttpRequest) -> bool:
 def _next_items(matching: QuerySet[Event], offset: int, as_of) -> tuple[list[Event], int]:
     """A page of the list, and a total only good for "is there more": one row past the page
     answers that without counting every match."""
-    rows = list(matching.for_list(as_of)[offset : offset + PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], offset + len(rows)
+    found = rows.listed(matching, as_of, slice(offset, offset + PAGE_SIZE + 1))
+    return found[:PAGE_SIZE], offset + len(found)
 
 
 def _aggregate(
@@ -136,7 +136,7 @@ def _aggregate(
     kind = _bin_for(first, last)
     per_bin = counts.per_bin(kind, lanes)
     cells = _busiest_lanes(per_bin)
-    drawn = chart_rows.most_important(matching, lanes, as_of, TOP_EVENTS)
+    drawn = rows.most_important(matching, lanes, as_of, TOP_EVENTS)
     budget = MAX_MARKERS - len(drawn)
     if len(cells) > budget:
         # Too many bins for the marker budget: keep the busiest, so the shape survives.

@@ -18,7 +18,7 @@ from html import escape
 
 from timeline.dates import short_date
 from timeline.models import Event, EventLink
-from timeline.reader import chart_rows, plotting
+from timeline.reader import plotting, rows
 
 
 @dataclass
@@ -95,7 +95,7 @@ class Mark:
 
 
 def _mark(event: Event, lane: int) -> Mark:
-    start, stop, point, size = chart_rows.kept(event, "mark", lambda: _stretch(event))
+    start, stop, point, size = rows.kept(event, "mark", lambda: _stretch(event))
     return Mark(event, lane, start, stop, point, size)
 
 
@@ -116,7 +116,7 @@ def card_data(event: Event, url_for: Callable[[Event], str] = Event.get_absolute
     """What the hover card and the click need, as plain text: [slug, url (where the event opens:
     `url_for`), date, title, headline figure with who gave it]. The page writes it with
     textContent."""
-    date, headline = chart_rows.kept(event, "card", lambda: _date_and_headline(event))
+    date, headline = rows.kept(event, "card", lambda: _date_and_headline(event))
     return [event.slug, url_for(event), date, event.title, headline]
 
 

@@ -2,13 +2,14 @@
 the events' own pages say, and follow every change to what they show."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
 
 from tests.figures import event_traces
 from tests.figures import figure_of as _figure
-from timeline.models import Actor, Claim, Event, Source
+from timeline.models import Actor, Category, Citation, Claim, Event, EventActor, EventPlace, Source
 from timeline.reader import browse
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +109,52 @@ def test_the_marks_stand_where_the_events_pages_place_them(client, seed):
             assert mark["x0"] == event.period_start.replace(tzinfo=None).isoformat(
                 timespec="minutes"
             )
+
+
+def _listed_card(client, slug: str, path: str = "/") -> str:
+    html = client.get(path).content.decode()
+    start = html.index(f'<article class="event-card" id="event-{slug}"')
+    return html[start : html.index("</article>", start)]
+
+
+@pytest.mark.parametrize("path", ["/", "/?page=2", "/embed/"])
+def test_a_listed_card_follows_each_change_to_what_it_shows(client, seed, monkeypatch, path):
+    # Five to a page, so the second page lists the events drawn from the counts' side too.
+    monkeypatch.setattr(browse, "PAGE_SIZE", 5)
+    html = client.get(path).content.decode()
+    slug = re.findall(r'<article class="event-card" id="event-([^"]+)"', html)[-1]
+    event = Event.objects.get(slug=slug)
+    card = _listed_card(client, slug, path)
+    # Embedded cards link out with absolute addresses; the page's with its own.
+    assert ('href="http://testserver/events/' in card) == (path == "/embed/")
+
+    event.summary = "A new first sentence."
+    event.save()
+    assert "A new first sentence." in _listed_card(client, slug, path)
+
+    actor = Actor.objects.create(
+        name="Kata'ib Hezbollah", slug="kataib-hezbollah-new", kind="group"
+    )
+    role = EventActor.objects.create(event=event, actor=actor, role="perpetrator")
+    assert 'Kata&#x27;ib Hezbollah</a> <span class="role">perpetrator' in _listed_card(
+        client, slug, path
+    )
+    role.role = "suspected"
+    role.save()
+    actor.name = "KH"
+    actor.save()
+    assert 'KH</a> <span class="role">suspected or blamed' in _listed_card(client, slug, path)
+
+    count = int(re.search(r"(\d+) sources?<", _listed_card(client, slug, path)).group(1))
+    outlet = Source.objects.create(publisher="Reuters", title="A new report", slug="reuters-new")
+    Citation.objects.create(event=event, source=outlet, quote="Quoted.")
+    assert f"{count + 1} sources<" in _listed_card(client, slug, path)
+
+    EventPlace.objects.create(event=event, name="Karbala", country="IQ")
+    assert "Karbala" in _listed_card(client, slug, path)
+
+    category = Category.objects.get(pk=event.category_id)
+    category.name, category.colour = "Strikes", "#123456"
+    category.save()
+    card = _listed_card(client, slug, path)
+    assert "--cat: #123456" in card and ">Strikes<" in card

@@ -1,0 +1,224 @@
+"""The events a reader's chart and chronology show, read as plain rows, and what their marks
+and cards show, kept between renders.
+
+Read through the ORM (select_related, prefetches of figures with their sources and tellers, of
+actors, citations and places), a big chart's 200 most important events cost 26 and the list's
+50 cards 19 of the 85 ms an uncached fragment took at 1,000 events (README, bench notes); the
+same columns read with values_list and made into instances here cost a third of that. They are
+real Event, Category, Claim, Source, Actor, EventActor, Citation and EventPlace instances holding
+only the columns read: reading any other field costs a query per event, which the query-count
+tests catch.
+
+What a mark or a card shows is then a function of the rows its event was read with
+(`row_key`), so it is kept per worker under them (`kept`): after a publish, the next render
+works out the marks and cards of the events that changed, not of every one shown.
+"""
+
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.db.models.base import ModelState
+
+from timeline.models import (
+    Actor,
+    Category,
+    Citation,
+    Claim,
+    Event,
+    EventActor,
+    EventPlace,
+    Source,
+    claims_in_order,
+)
+
+# What a mark, its hover card and its map markers read.
+EVENT_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "label",
+    "start",
+    "end",
+    "precision",
+    "end_precision",
+    "part_of_day",
+    "approximate",
+    "timezone",
+    "local_start_date",
+    "local_end_date",
+    "sort_at",
+    "importance",
+    "place_name",
+    "country",
+    "latitude",
+    "longitude",
+    "place_approximate",
+    "category_id",
+)
+# A card shows the summary too.
+CARD_COLUMNS = (*EVENT_COLUMNS, "summary")
+CATEGORY_COLUMNS = tuple(f.attname for f in Category._meta.concrete_fields)
+# What a figure's headline reads: "56 dead — IRINN, via CNN, 7 Jan 2020".
+FIGURE_COLUMNS = (
+    "id",
+    "event_id",
+    "kind",
+    "value",
+    "value_max",
+    "qualifier",
+    "reported_at",
+    "reported_precision",
+    "reported_timezone",
+    "sequence",
+    "source_id",
+    "attributed_to_id",
+)
+SOURCE_COLUMNS = ("publisher", "published")
+ROLE_COLUMNS = ("id", "event_id", "role", "actor_id")
+ACTOR_COLUMNS = ("name", "slug")
+CITATION_COLUMNS = ("id", "event_id", "source_id")
+PLACE_COLUMNS = ("id", "event_id", "name", "country", "latitude", "longitude", "approximate")
+
+
+def most_important(matching: QuerySet[Event], lanes: str, as_of, limit: int) -> list[Event]:
+    """The `limit` most important of `matching`, in time order, each with its category, its
+    figures in the order given (`given_figures`, as headline_claim reads them) and, for actor
+    lanes, its actors."""
+    top = matching.order_by("-importance", "sort_at", "pk")
+    events = _events(top, EVENT_COLUMNS, slice(0, limit))
+    _add_figures(events, as_of)
+    if lanes == "actor":
+        _add_actors(events)
+    events.sort(key=lambda e: (e.sort_at, e.pk))
+    return events
+
+
+def listed(matching: QuerySet[Event], as_of, window: slice = slice(None)) -> list[Event]:
+    """`matching[window]`, in its order, with what the chronology's cards show: besides what a
+    mark shows, the summary, the actors and their roles, the other places and how many sources
+    are cited. The chart draws them as they are when it draws every match."""
+    events = _events(matching, CARD_COLUMNS, window)
+    _add_figures(events, as_of)
+    _add_actors(events)
+    _add_citations(events)
+    _add_places(events)
+    return events
+
+
+def _events(queryset: QuerySet[Event], columns: tuple[str, ...], window: slice) -> list[Event]:
+    db = queryset.db
+    categories: dict[int, Category] = {}
+    events = []
+    split = len(columns)
+    in_category = [f"category__{name}" for name in CATEGORY_COLUMNS]
+    for row in queryset.values_list(*columns, *in_category)[window]:
+        event = loaded(Event, db, columns, row[:split])
+        category = categories.get(event.category_id)
+        if category is None:
+            category = loaded(Category, db, CATEGORY_COLUMNS, row[split:])
+            categories[event.category_id] = category
+        event._state.fields_cache["category"] = category
+        event.given_figures = []
+        # Every row the event is read with: each _add_ below adds the rows it reads.
+        event.row_key = row
+        events.append(event)
+    return events
+
+
+def _related(events: list[Event], queryset: QuerySet, columns: Iterable[str]):
+    """(event, row) for each row of `queryset` (in its order) that belongs to one of `events`."""
+    by_pk = {event.pk: event for event in events}
+    if not by_pk:
+        return
+    db = events[0]._state.db
+    for row in queryset.using(db).filter(event__in=list(by_pk)).values_list(*columns):
+        event = by_pk[row[1]]
+        event.row_key += (row,)
+        yield event, row
+
+
+def _add_figures(events: list[Event], as_of) -> None:
+    """Each event's figures (not statements) known by `as_of`, in the order given, with who
+    gave them and where we read them (`given_figures`)."""
+    columns = (
+        *FIGURE_COLUMNS,
+        *(f"source__{name}" for name in SOURCE_COLUMNS),
+        "attributed_to__name",
+    )
+    figures = claims_in_order(as_of).queryset.exclude(value=None)
+    split = len(FIGURE_COLUMNS)
+    for event, row in _related(events, figures, columns):
+        db = event._state.db
+        claim = loaded(Claim, db, FIGURE_COLUMNS, row[:split])
+        cache = claim._state.fields_cache
+        cache["event"] = event
+        cache["source"] = loaded(Source, db, ("id", *SOURCE_COLUMNS), (row[10], *row[split:-1]))
+        teller = row[11]
+        cache["attributed_to"] = teller and loaded(Actor, db, ("id", "name"), (teller, row[-1]))
+        event.given_figures.append(claim)
+
+
+def _add_actors(events: list[Event]) -> None:
+    """Each event's actors with their roles, in the order given, where event_actors.all() finds
+    them."""
+    for event in events:
+        event._prefetched_objects_cache = {"event_actors": []}
+    columns = (*ROLE_COLUMNS, *(f"actor__{name}" for name in ACTOR_COLUMNS))
+    roles = EventActor.objects.order_by("pk")
+    for event, row in _related(events, roles, columns):
+        db = event._state.db
+        role = loaded(EventActor, db, ROLE_COLUMNS, row[:4])
+        role._state.fields_cache["actor"] = loaded(Actor, db, ("id", *ACTOR_COLUMNS), row[3:])
+        event._prefetched_objects_cache["event_actors"].append(role)
+
+
+def _add_citations(events: list[Event]) -> None:
+    """Which sources each event cites (`cited`, which source_count reads)."""
+    for event in events:
+        event.cited = []
+    citations = Citation.objects.order_by("pk")
+    for event, row in _related(events, citations, CITATION_COLUMNS):
+        event.cited.append(loaded(Citation, event._state.db, CITATION_COLUMNS, row))
+
+
+def _add_places(events: list[Event]) -> None:
+    """Each event's further places (`other_places`, which Event.places reads)."""
+    for event in events:
+        event.other_places = []
+    places = EventPlace.objects.order_by("pk")
+    for event, row in _related(events, places, PLACE_COLUMNS):
+        event.other_places.append(loaded(EventPlace, event._state.db, PLACE_COLUMNS, row))
+
+
+def loaded(model: type[Model], db: str, names: Iterable[str], values: Iterable) -> Any:
+    """An instance of `model` holding `values` as read, as Model.from_db would make it, without
+    Model.__init__'s walk over every field (no model here has init signals to send)."""
+    instance = model.__new__(model)
+    state = instance._state = ModelState()
+    state.adding, state.db = False, db
+    instance.__dict__.update(zip(names, values, strict=True))
+    return instance
+
+
+# What marks and cards show, by the rows they were worked out from: about a kilobyte apiece
+# with its key, so at most some ten megabytes per worker.
+KEPT_MAX = 10_000
+_kept: dict[Hashable, Any] = {}
+
+
+def kept(event: Event, part: Hashable, make: Callable[[], Any]) -> Any:
+    """`make()`, kept under `part` and the rows `event` was read with; worked out anew for an
+    event read another way (without `row_key`)."""
+    rows = event.__dict__.get("row_key")
+    if rows is None:
+        return make()
+    key = (part, rows)
+    try:
+        return _kept[key]
+    except KeyError:
+        pass
+    if len(_kept) >= KEPT_MAX:
+        _kept.clear()
+    value = _kept[key] = make()
+    return value
