@@ -158,3 +158,23 @@ def test_a_listed_card_follows_each_change_to_what_it_shows(client, seed, monkey
     category.save()
     card = _listed_card(client, slug, path)
     assert "--cat: #123456" in card and ">Strikes<" in card
+
+
+def test_an_embedded_card_links_to_the_host_it_was_asked_from(client, seed, settings):
+    """Kept cards are kept per host: an embed asked for under one name never links readers to
+    another."""
+    settings.ALLOWED_HOSTS = ["news.example", "mirror.example"]
+    first = client.get("/embed/", HTTP_HOST="news.example").content.decode()
+    second = client.get("/embed/", HTTP_HOST="mirror.example").content.decode()
+    assert 'href="http://news.example/events/' in first
+    assert 'href="http://mirror.example/events/' in second
+    assert "news.example" not in second
+
+
+def test_kept_output_that_would_read_the_database_is_refused(seed):
+    from timeline.reader import rows
+
+    event = rows.most_important(Event.objects.published(), "category", None, 1)[0]
+    with pytest.raises(rows.NotInRows):
+        rows.kept(event, "summary", lambda: event.summary)  # not read with a chart's events
+    assert rows.kept(event, "title", lambda: event.title) == event.title

@@ -405,11 +405,6 @@ def _figures_given(as_of: dt.datetime | None = None) -> Prefetch:
     )
 
 
-def other_places() -> Prefetch:
-    """An event's further places into a plain list, `other_places`, which Event.places reads."""
-    return Prefetch("more_places", to_attr="other_places")
-
-
 def actors_in_order() -> Prefetch:
     return Prefetch(
         "event_actors", queryset=EventActor.objects.select_related("actor").order_by("pk")

@@ -9,14 +9,14 @@ import datetime as dt
 from collections import Counter
 from functools import partial
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import push_url, reswap
 
 from timeline.filters import FACET_FIELDS, FIELD_NAMES, EventQuery
-from timeline.models import Event, EventLink, other_places
+from timeline.models import Event, EventLink
 from timeline.reader import charts, rows
 from timeline.reader.map_figure import map_figure
 from timeline.rollup import Counts, Tally
@@ -85,7 +85,7 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         figure = figure_of(drawn, density=density)
         summary = charts.summary(drawn, density)
         if query.view == "map":
-            prefetch_related_objects(drawn, other_places())
+            rows.add_places(drawn)
     # The map draws the places of the events the chart draws (all, or the most important).
     on_map = query.view == "map" and figure is not None
     map_drawn = map_figure(drawn, query.url_for) if on_map else None

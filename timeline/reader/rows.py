@@ -17,6 +17,7 @@ works out the marks and cards of the events that changed, not of every one shown
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
 
@@ -58,7 +59,8 @@ EVENT_COLUMNS = (
 )
 # A card shows the summary too.
 CARD_COLUMNS = (*EVENT_COLUMNS, "summary")
-CATEGORY_COLUMNS = tuple(f.attname for f in Category._meta.concrete_fields)
+# What a mark, card and lane name read of a category (its description is on no card).
+CATEGORY_COLUMNS = ("id", "name", "slug", "colour", "symbol", "order")
 # What a figure's headline reads: "56 dead — IRINN, via CNN, 7 Jan 2020".
 FIGURE_COLUMNS = (
     "id",
@@ -102,7 +104,7 @@ def listed(matching: QuerySet[Event], as_of, window: slice = slice(None)) -> lis
     _add_figures(events, as_of)
     _add_actors(events)
     _add_citations(events)
-    _add_places(events)
+    add_places(events)
     return events
 
 
@@ -182,7 +184,7 @@ def _add_citations(events: list[Event]) -> None:
         event.cited.append(loaded(Citation, event._state.db, CITATION_COLUMNS, row))
 
 
-def _add_places(events: list[Event]) -> None:
+def add_places(events: list[Event]) -> None:
     """Each event's further places (`other_places`, which Event.places reads)."""
     for event in events:
         event.other_places = []
@@ -201,15 +203,22 @@ def loaded(model: type[Model], db: str, names: Iterable[str], values: Iterable) 
     return instance
 
 
-# What marks and cards show, by the rows they were worked out from: about a kilobyte apiece
-# with its key, so at most some ten megabytes per worker.
+# What marks and cards show, by the rows they were worked out from: one to two kilobytes
+# apiece with its key in memory (about 600 bytes pickled), so at most some 15 MB per worker.
+# A fragment at 1,000 events keeps 450.
 KEPT_MAX = 10_000
 _kept: dict[Hashable, Any] = {}
 
 
+class NotInRows(LookupError):
+    """What was to be kept read the database: it depends on more than the rows it would be kept
+    under, and kept, it would go stale."""
+
+
 def kept(event: Event, part: Hashable, make: Callable[[], Any]) -> Any:
     """`make()`, kept under `part` and the rows `event` was read with; worked out anew for an
-    event read another way (without `row_key`)."""
+    event read another way (without `row_key`). `make` may read nothing but those rows: a query
+    while it runs (a field or relation not read with the event) raises NotInRows."""
     rows = event.__dict__.get("row_key")
     if rows is None:
         return make()
@@ -218,7 +227,13 @@ def kept(event: Event, part: Hashable, make: Callable[[], Any]) -> Any:
         return _kept[key]
     except KeyError:
         pass
+    with connections[event._state.db].execute_wrapper(_refuse):
+        value = make()
     if len(_kept) >= KEPT_MAX:
         _kept.clear()
-    value = _kept[key] = make()
+    _kept[key] = value
     return value
+
+
+def _refuse(execute, sql, params, many, context):
+    raise NotInRows(f"kept output read the database: {sql[:200]}")
