@@ -1,17 +1,16 @@
 """The events a reader's chart and chronology show, read as plain rows, and what their marks
 and cards show, kept between renders.
 
-Read through the ORM (select_related, prefetches of figures with their sources and tellers, of
-actors, citations and places), a big chart's 200 most important events cost 26 and the list's
-50 cards 19 of the 85 ms an uncached fragment took at 1,000 events (README, bench notes); the
-same columns read with values_list and made into instances here cost a third of that. They are
-real Event, Category, Claim, Source, Actor, EventActor, Citation and EventPlace instances holding
-only the columns read: reading any other field costs a query per event, which the query-count
-tests catch.
+They are read with values_list and made into real Event, Category, Claim, Source, Actor,
+EventActor, Citation and EventPlace instances here, without Model.__init__ and holding only the
+columns read; reading any other field costs a query per event, which the query-count tests
+catch. Through the ORM (select_related and five prefetches) the same 250 events were 1,180
+instances and the slowest part of an uncached fragment (README, bench notes).
 
 What a mark or a card shows is then a function of the rows its event was read with
 (`row_key`), so it is kept per worker under them (`kept`): after a publish, the next render
-works out the marks and cards of the events that changed, not of every one shown.
+works out the marks and cards of the events that changed, not of every one shown. That, more
+than the reading, is what took the fragment at 1,000 events from 81 to about 45 ms.
 """
 
 from collections.abc import Callable, Hashable, Iterable
