@@ -59,6 +59,7 @@ def _fresh_cache():
     # Ids and rows repeat from test to test too: marks and cards kept from an earlier test
     # would hide a read that the query-count tests are there to catch.
     rows._kept.clear()
+    rows._converted.clear()
     yield
     cache.clear()
 

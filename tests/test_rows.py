@@ -178,3 +178,36 @@ def test_kept_output_that_would_read_the_database_is_refused(seed):
     with pytest.raises(rows.NotInRows):
         rows.kept(event, "summary", lambda: event.summary)  # not read with a chart's events
     assert rows.kept(event, "title", lambda: event.title) == event.title
+
+
+def test_rows_read_by_a_kept_statement_are_the_rows_the_orm_reads(seed):
+    """Related rows are read by SQL made once per worker, and converted as the ORM converts
+    them (dates and times parsed on SQLite, flags made booleans): the same rows, twice over."""
+    from timeline.models import claims_in_order
+    from timeline.reader import rows
+
+    ids = list(Event.objects.published().values_list("pk", flat=True))
+    figures = claims_in_order(None).queryset.exclude(value=None)
+    reads = {
+        "figures": (figures, ("id", "event_id", "reported_at", "source__published", "value")),
+        "roles": (EventActor.objects.order_by("pk"), rows.ROLE_COLUMNS),
+        "citations": (Citation.objects.order_by("pk"), rows.CITATION_COLUMNS),
+        "places": (EventPlace.objects.order_by("pk"), rows.PLACE_COLUMNS),
+    }
+    for shape, (queryset, columns) in reads.items():
+        expected = list(queryset.filter(event__in=ids).values_list(*columns))
+        assert expected, shape
+        for _ in range(2):  # made, then kept; converted, then taken as converted
+            assert list(rows._read(queryset, columns, ids, ("test", shape))) == expected
+        fewer = ids[:3]
+        assert list(rows._read(queryset, columns, fewer, ("test", shape))) == list(
+            queryset.filter(event__in=fewer).values_list(*columns)
+        )
+    assert any(isinstance(row[2], dt.datetime) for row in rows._read(*reads["figures"], ids, "x"))
+
+
+def test_no_matching_events_read_no_rows(seed):
+    from timeline.reader import rows
+
+    assert rows.listed(Event.objects.none(), None) == []
+    assert rows.most_important(Event.objects.none(), "category", None, 10) == []

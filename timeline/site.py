@@ -60,7 +60,12 @@ _STAND_IN = "slug-stand-in-0"
 
 def _prefix() -> str:
     """The script prefix as reverse() writes it: percent-encoded ("/my%20app/")."""
-    return quote(get_script_prefix(), safe=RFC3986_SUBDELIMS + "/~:@")
+    return _quoted_prefix(get_script_prefix())
+
+
+@cache
+def _quoted_prefix(prefix: str) -> str:
+    return quote(prefix, safe=RFC3986_SUBDELIMS + "/~:@")
 
 
 @cache

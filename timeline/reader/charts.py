@@ -88,6 +88,9 @@ class Mark:
     size: float = 0  # pixels, for points
     row: int = 0
     y: float = 0
+    # start and stop as the figure writes them
+    x0: str = ""
+    x1: str = ""
 
     @property
     def centre(self) -> dt.datetime:
@@ -95,8 +98,13 @@ class Mark:
 
 
 def _mark(event: Event, lane: int) -> Mark:
-    start, stop, point, size = rows.kept(event, "mark", lambda: _stretch(event))
-    return Mark(event, lane, start, stop, point, size)
+    start, stop, point, size, x0, x1 = rows.kept(event, "mark", lambda: _drawn(event))
+    return Mark(event, lane, start, stop, point, size, x0=x0, x1=x1)
+
+
+def _drawn(event: Event) -> tuple:
+    start, stop, point, size = _stretch(event)
+    return start, stop, point, size, _x(start), _x(stop)
 
 
 def _stretch(event: Event) -> tuple[dt.datetime, dt.datetime, bool, float]:
@@ -336,8 +344,8 @@ def timeline_figure(
                 {
                     "slug": m.event.slug,
                     "label": m.event.chart_label,
-                    "x0": _x(m.start),
-                    "x1": _x(m.stop),
+                    "x0": m.x0,
+                    "x1": m.x1,
                     "y": round(m.y, 3),
                     "lane": m.lane,
                     **({"point": True, "size": m.size} if m.point else {}),
@@ -384,7 +392,7 @@ def _mark_traces(marks: list[Mark], url_for: Callable[[Event], str]) -> list[dic
                     **_category_trace(category, bars, url_for),
                     "type": "bar",
                     "orientation": "h",
-                    "base": [_x(m.start) for m in bars],
+                    "base": [m.x0 for m in bars],
                     "x": [_ms(m.stop - m.start) for m in bars],
                     "width": BAR_THICKNESS,
                     "marker": {"color": category.colour, "line": {"width": 0}},
@@ -396,7 +404,7 @@ def _mark_traces(marks: list[Mark], url_for: Callable[[Event], str]) -> list[dic
                     **_category_trace(category, points, url_for),
                     "type": "scatter",
                     "mode": "markers",
-                    "x": [_x(m.start) for m in points],
+                    "x": [m.x0 for m in points],
                     "cliponaxis": True,
                     "marker": {
                         "color": category.colour,
