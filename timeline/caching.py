@@ -337,8 +337,10 @@ def public_cache(view):
                         return _finish(response, etag, last_modified)
                     _tagged(request, response)
                     headers = {h: response[h] for h in CACHED_HEADERS if response.has_header(h)}
-                    # Compressed once per data version, not once per reader.
-                    stored = (headers, gzip.compress(response.content, compresslevel=6))
+                    # Compressed once per data version, not once per reader; at level 3, as
+                    # the reader waits for it: 1.7 ms at level 6 for a 128 KB fragment, 0.75 at
+                    # 3, for 15 % more bytes (19 KB against 22; README, bench notes).
+                    stored = (headers, gzip.compress(response.content, COMPRESS_LEVEL))
                     cache.set(cache_key, stored, settings.TIMELINE_RESPONSE_CACHE_SECONDS)
                     extra = {h: v for h, v in response.items() if h not in headers}
         headers, body = stored
@@ -353,6 +355,7 @@ def public_cache(view):
     return wrapper
 
 
+COMPRESS_LEVEL = 3
 # A render that takes longer than this is taken for dead: its waiters render for themselves.
 RENDER_WAIT_SECONDS = 10.0
 RENDER_POLL_SECONDS = 0.02

@@ -22,7 +22,7 @@ from django.http import HttpRequest, QueryDict
 
 from timeline import dates
 from timeline.models import Actor, Category, Event, EventActor, Timeline
-from timeline.site import address
+from timeline.site import address, slug_urls
 
 MAX_VALUES = 50
 MULTI_FIELDS = ("actor", "category", "country")
@@ -78,6 +78,10 @@ class EventFilterForm(forms.Form):
         for name in MULTI_FIELDS:
             if len(self.data.getlist(name)) > MAX_VALUES:
                 self.add_error(name, f"Choose at most {MAX_VALUES} values.")
+            elif isinstance(chosen := cleaned.get(name), QuerySet) and chosen.query.is_empty():
+                # Nothing chosen reads as nothing, not as an empty queryset that each "is any
+                # chosen?" would compile a query to answer (three per request).
+                cleaned[name] = []
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             self.add_error("end", "The end date is before the start date.")
@@ -458,11 +462,18 @@ class EventQuery:
     def url_for(self, event: Event) -> str:
         """Where a list entry or a marker opens; in an "as of" view, the event as it stood then
         (as an instant, so the event page need not know this view's clock)."""
-        url, as_of = self._opens(event), self._as_of_param
+        opens = self._event_urls if self._opens is public_url else self._opens
+        url, as_of = opens(event), self._as_of_param
         if not as_of or "as_of" in parse_qs(urlsplit(url).query):
             # The story's slide addresses carry the view's own parameters, as_of among them.
             return url
         return f"{url}{'&' if '?' in url else '?'}{as_of}"
+
+    @cached_property
+    def _event_urls(self) -> Callable[[Event], str]:
+        """public_url for the few hundred events of one render."""
+        url = slug_urls("event")
+        return lambda event: url(event.slug)
 
     @cached_property
     def _as_of_param(self) -> str:

@@ -7,6 +7,7 @@ origin; without it (development, tests) the request's own host is the best there
 """
 
 import re
+from collections.abc import Callable
 from functools import cache
 from urllib.parse import quote, urlsplit
 
@@ -85,12 +86,23 @@ def slug_url(name: str, slug: str) -> str:
     The chart and the list name a few hundred addresses per render, and reverse() walks the
     resolver for each: 14 of a 60 ms render at 1,000 events (README, bench notes).
     """
-    if not _SLUG.fullmatch(slug):
-        return reverse(name, args=[slug])  # its NoReverseMatch, as before
+    return slug_urls(name)(slug)
+
+
+def slug_urls(name: str) -> Callable[[str], str]:
+    """slug_url(name, …) for the slugs of one request: the route and the script prefix, which
+    only change from request to request, are looked up once."""
     around = _slug_path(name, get_urlconf() or settings.ROOT_URLCONF)
     if around is None:
-        return reverse(name, args=[slug])
-    return f"{_prefix()}{around[0]}{slug}{around[1]}"
+        return lambda slug: reverse(name, args=[slug])
+    before, after = f"{_prefix()}{around[0]}", around[1]
+
+    def url(slug: str) -> str:
+        if not _SLUG.fullmatch(slug):
+            return reverse(name, args=[slug])  # its NoReverseMatch, as before
+        return f"{before}{slug}{after}"
+
+    return url
 
 
 def _forget_paths(*, setting: str, **kwargs) -> None:
