@@ -247,7 +247,10 @@ def _add_figures(events: list[Event], as_of) -> None:
         db = event._state.db
         claim = loaded(Claim, db, FIGURE_COLUMNS, row[:split])
         cache = claim._state.fields_cache
-        cache["event"] = event
+        # Its event as far as a figure reads it (the clock it was given on), and not the event
+        # itself: event and figures referring to each other would outlive the request until the
+        # collector found them, some 900 objects a render, and its full passes cost most.
+        cache["event"] = loaded(Event, db, ("id", "timezone"), (event.pk, event.timezone))
         cache["source"] = loaded(Source, db, ("id", *SOURCE_COLUMNS), (row[10], *row[split:-1]))
         teller = row[11]
         cache["attributed_to"] = teller and loaded(Actor, db, ("id", "name"), (teller, row[-1]))
