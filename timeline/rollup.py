@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 
 Slice = tuple[int, dt.date]  # (timeline pk, start day)
 
@@ -322,28 +322,15 @@ class Counts:
         return rows
 
     def total(self) -> int:
-        return self._total_and_span[0] or 0
+        rows = self._rows(MonthCount if self._undated else DayCount)
+        return rows.aggregate(n=Sum("events"))["n"] or 0
 
     def span(self) -> tuple[dt.date | None, dt.date | None]:
         """The first start and last end of the matching events: an index walk each."""
-        return self._total_and_span[1:]
-
-    @cached_property
-    def _total_and_span(self) -> tuple:
-        """Both in one statement: asked for one after the other, they were three round trips."""
-        from timeline.models import Timeline
-
-        rows, days = self._rows(MonthCount if self._undated else DayCount), self._rows(DayCount)
-        total = rows.order_by().values("timeline").annotate(n=Sum("events")).values("n")
-        first = days.order_by("start_day").values("start_day")[:1]
-        last = days.order_by("-end_day").values("end_day")[:1]
-        found = (
-            Timeline.objects.using(rows.db)
-            .filter(pk=getattr(self.timeline, "pk", self.timeline))
-            .values_list(Subquery(total), Subquery(first), Subquery(last))
-            .first()
-        )
-        return found or (0, None, None)
+        rows = self._rows(DayCount)
+        first = rows.order_by("start_day").values_list("start_day", flat=True).first()
+        last = rows.order_by("-end_day").values_list("end_day", flat=True).first()
+        return first, last
 
     def per_bin(self, kind: str, lanes: str = "category") -> list[tuple[dt.date, str, int]]:
         """(bin start, lane name, events), as Tally counts them from the events."""
