@@ -13,7 +13,7 @@ works out the marks and cards of the events that changed, not of every one shown
 than the reading, is what took the fragment at 1,000 events from 81 to about 45 ms.
 """
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -246,21 +246,32 @@ def _add_figures(events: list[Event], as_of) -> None:
         "attributed_to__name",
     )
     figures = claims_in_order(as_of).queryset.exclude(value=None)
-    split = len(FIGURE_COLUMNS)
     # Known by a moment: that moment is in the statement, so it is made anew.
     shape = "figures" if as_of is None else None
-    for event, row in _related(events, figures, columns, shape):
-        db = event._state.db
+    found = _by_event(_related(events, figures, columns, shape))
+    for event in events:
+        if event.pk in found:
+            db, clock = event._state.db, event.timezone
+            event.given_figures = Later(_figures, db, event.pk, clock, found[event.pk])
+
+
+def _figures(db: str, event_id: int, timezone: str, rows: list[tuple]) -> list[Claim]:
+    split = len(FIGURE_COLUMNS)
+    # Its event as far as a figure reads it (the clock it was given on), and not the event
+    # itself: event and figures referring to each other would outlive the request until the
+    # collector found them (900 objects a render), and its full passes cost most.
+    clock = loaded(Event, db, ("id", "timezone"), (event_id, timezone))
+    claims = []
+    for row in rows:
         claim = loaded(Claim, db, FIGURE_COLUMNS, row[:split])
         cache = claim._state.fields_cache
-        # Its event as far as a figure reads it (the clock it was given on), and not the event
-        # itself: event and figures referring to each other would outlive the request until the
-        # collector found them, some 900 objects a render, and its full passes cost most.
-        cache["event"] = loaded(Event, db, ("id", "timezone"), (event.pk, event.timezone))
-        cache["source"] = loaded(Source, db, ("id", *SOURCE_COLUMNS), (row[10], *row[split:-1]))
-        teller = row[11]
+        cache["event"] = clock
+        source = (claim.source_id, *row[split:-1])
+        cache["source"] = loaded(Source, db, ("id", *SOURCE_COLUMNS), source)
+        teller = claim.attributed_to_id
         cache["attributed_to"] = teller and loaded(Actor, db, ("id", "name"), (teller, row[-1]))
-        event.given_figures.append(claim)
+        claims.append(claim)
+    return claims
 
 
 def _add_actors(events: list[Event]) -> None:
@@ -279,20 +290,55 @@ def _add_actors(events: list[Event]) -> None:
 
 def _add_citations(events: list[Event]) -> None:
     """Which sources each event cites (`cited`, which source_count reads)."""
-    for event in events:
-        event.cited = []
-    citations = Citation.objects.order_by("pk")
-    for event, row in _related(events, citations, CITATION_COLUMNS, "citations"):
-        event.cited.append(loaded(Citation, event._state.db, CITATION_COLUMNS, row))
+    _add_parts(events, "cited", Citation, CITATION_COLUMNS, "citations")
 
 
 def add_places(events: list[Event]) -> None:
     """Each event's further places (`other_places`, which Event.places reads)."""
+    _add_parts(events, "other_places", EventPlace, PLACE_COLUMNS, "places")
+
+
+def _add_parts(events: list[Event], name: str, model, columns: tuple[str, ...], shape) -> None:
+    found = _by_event(_related(events, model.objects.order_by("pk"), columns, shape))
     for event in events:
-        event.other_places = []
-    places = EventPlace.objects.order_by("pk")
-    for event, row in _related(events, places, PLACE_COLUMNS, "places"):
-        event.other_places.append(loaded(EventPlace, event._state.db, PLACE_COLUMNS, row))
+        parts = found.get(event.pk, ())
+        event.__dict__[name] = Later(_instances, event._state.db, model, columns, parts)
+
+
+def _instances(db: str, model, columns: tuple[str, ...], rows: list[tuple]) -> list:
+    return [loaded(model, db, columns, row) for row in rows]
+
+
+def _by_event(found: Iterable[tuple[Event, tuple]]) -> dict[int, list[tuple]]:
+    rows: dict[int, list[tuple]] = {}
+    for event, row in found:
+        rows.setdefault(event.pk, []).append(row)
+    return rows
+
+
+class Later(Sequence):
+    """A list of instances made from their rows when first read: a mark or card kept from an
+    earlier render reads none, and most of a render's marks and cards are kept."""
+
+    __slots__ = ("_make", "_made")
+
+    def __init__(self, make: Callable[..., list], *args):
+        self._make, self._made = (make, args), None
+
+    def _list(self) -> list:
+        if self._made is None:
+            make, args = self._make
+            self._made = make(*args)
+        return self._made
+
+    def __getitem__(self, index):
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self):
+        return iter(self._list())
 
 
 def loaded(model: type[Model], db: str, names: Iterable[str], values: Iterable) -> Any:
