@@ -277,15 +277,20 @@ def _figures(db: str, event_id: int, timezone: str, rows: list[tuple]) -> list[C
 def _add_actors(events: list[Event]) -> None:
     """Each event's actors with their roles, in the order given, where event_actors.all() finds
     them."""
-    for event in events:
-        event._prefetched_objects_cache = {"event_actors": []}
     columns = (*ROLE_COLUMNS, *(f"actor__{name}" for name in ACTOR_COLUMNS))
-    roles = EventActor.objects.order_by("pk")
-    for event, row in _related(events, roles, columns, "roles"):
-        db = event._state.db
+    found = _by_event(_related(events, EventActor.objects.order_by("pk"), columns, "roles"))
+    for event in events:
+        roles = Later(_roles, event._state.db, found.get(event.pk, ()))
+        event._prefetched_objects_cache = {"event_actors": roles}
+
+
+def _roles(db: str, rows: list[tuple]) -> list[EventActor]:
+    roles = []
+    for row in rows:
         role = loaded(EventActor, db, ROLE_COLUMNS, row[:4])
         role._state.fields_cache["actor"] = loaded(Actor, db, ("id", *ACTOR_COLUMNS), row[3:])
-        event._prefetched_objects_cache["event_actors"].append(role)
+        roles.append(role)
+    return roles
 
 
 def _add_citations(events: list[Event]) -> None:
