@@ -160,7 +160,7 @@ def _lane_names(
             names.append(OTHERS)
         index = {name: i for i, name in enumerate(names)}
         placed = {
-            e.pk: list(
+            e.id: list(
                 dict.fromkeys(
                     index.get(r.actor.name, index.get(OTHERS)) for r in e.event_actors.all()
                 )
@@ -173,14 +173,14 @@ def _lane_names(
     order = {name: getattr(categories.get(name), "order", 0) for name in first_seen}
     names = sorted(first_seen, key=lambda name: (order[name], first_seen.index(name)))
     index = {name: i for i, name in enumerate(names)}
-    return names, {e.pk: [index[e.category.name]] for e in events}
+    return names, {e.id: [index[e.category.name]] for e in events}
 
 
 def _dodge(marks: list[Mark], span: dt.timedelta) -> int:
     """Give each mark the first row of its lane where it touches nothing; return the rows used."""
     per_px = span / PACKING_WIDTH_PX
     rows: list[dt.datetime] = []  # where each row is free again
-    for mark in sorted(marks, key=lambda m: (m.start, m.event.sort_at, m.event.pk)):
+    for mark in sorted(marks, key=lambda m: (m.start, m.event.sort_at, m.event.id)):
         # Bars may touch end to end (a day, then the next); points keep a gap all round.
         reach = per_px * (mark.size / 2 + MARK_GAP_PX) if mark.point else dt.timedelta(0)
         left, right = mark.start - reach, mark.stop + reach
@@ -220,7 +220,7 @@ def timeline_figure(
     them in each lane, so the shape of the whole is visible without drawing every event.
     """
     names, placed = _lane_names(events, lanes, extra=density.lanes if density else ())
-    marks = [_mark(e, lane) for e in events for lane in placed[e.pk]]
+    marks = [_mark(e, lane) for e in events for lane in placed[e.id]]
     if not marks and not density:
         first = dt.datetime.combine(window[0] or dt.date.today(), dt.time())
         extent = (first, dt.datetime.combine(first, dt.time.max))
@@ -249,7 +249,7 @@ def timeline_figure(
         traces += _density_traces(density, names, lane_top)
     positions = {}
     for m in marks:
-        positions.setdefault(m.event.pk, m)
+        positions.setdefault(m.event.id, m)
     kinds = []
     if lanes == "category":
         traces += _link_traces(links, positions, kinds)
@@ -351,7 +351,7 @@ def timeline_figure(
                     **({"point": True, "size": m.size} if m.point else {}),
                 }
                 for m in sorted(
-                    marks, key=lambda m: (-m.event.importance, m.event.sort_at, m.event.pk)
+                    marks, key=lambda m: (-m.event.importance, m.event.sort_at, m.event.id)
                 )
             ],
             # Each lane's top and bottom in y units: a label stays inside its mark's lane.
@@ -429,7 +429,7 @@ def _link_traces(links: Iterable[EventLink], positions: dict, kinds: list[str]) 
             continue
         # Links read either way ("led to", "retaliation for"); arrows always point forward,
         # from where the earlier event ends to where the later one begins, not through them.
-        start, end = sorted([one, other], key=lambda m: (m.centre, m.event.pk))
+        start, end = sorted([one, other], key=lambda m: (m.centre, m.event.id))
         begin, finish = start.stop, end.start
         if finish <= begin:
             begin, finish = start.centre, end.centre

@@ -92,7 +92,7 @@ def most_important(matching: QuerySet[Event], lanes: str, as_of, limit: int) -> 
     _add_figures(events, as_of)
     if lanes == "actor":
         _add_actors(events)
-    events.sort(key=lambda e: (e.sort_at, e.pk))
+    events.sort(key=lambda e: (e.sort_at, e.id))
     return events
 
 
@@ -137,7 +137,7 @@ def _events(queryset: QuerySet[Event], columns: tuple[str, ...], window: slice) 
 def _related(events: list[Event], queryset: QuerySet, columns: tuple[str, ...], shape=None):
     """(event, row) for each row of `queryset` (in its order) that belongs to one of `events`;
     read by a statement kept under `shape` when given (`_read`)."""
-    by_pk = {event.pk: event for event in events}
+    by_pk = {event.id: event for event in events}
     if not by_pk:
         return
     db = events[0]._state.db
@@ -250,9 +250,9 @@ def _add_figures(events: list[Event], as_of) -> None:
     shape = "figures" if as_of is None else None
     found = _by_event(_related(events, figures, columns, shape))
     for event in events:
-        if event.pk in found:
+        if event.id in found:
             db, clock = event._state.db, event.timezone
-            event.given_figures = Later(_figures, db, event.pk, clock, found[event.pk])
+            event.given_figures = Later(_figures, db, event.id, clock, found[event.id])
 
 
 def _figures(db: str, event_id: int, timezone: str, rows: list[tuple]) -> list[Claim]:
@@ -280,7 +280,7 @@ def _add_actors(events: list[Event]) -> None:
     columns = (*ROLE_COLUMNS, *(f"actor__{name}" for name in ACTOR_COLUMNS))
     found = _by_event(_related(events, EventActor.objects.order_by("pk"), columns, "roles"))
     for event in events:
-        roles = Later(_roles, event._state.db, found.get(event.pk, ()))
+        roles = Later(_roles, event._state.db, found.get(event.id, ()))
         event._prefetched_objects_cache = {"event_actors": roles}
 
 
@@ -306,7 +306,7 @@ def add_places(events: list[Event]) -> None:
 def _add_parts(events: list[Event], name: str, model, columns: tuple[str, ...], shape) -> None:
     found = _by_event(_related(events, model.objects.order_by("pk"), columns, shape))
     for event in events:
-        parts = found.get(event.pk, ())
+        parts = found.get(event.id, ())
         event.__dict__[name] = Later(_instances, event._state.db, model, columns, parts)
 
 
@@ -317,7 +317,7 @@ def _instances(db: str, model, columns: tuple[str, ...], rows: list[tuple]) -> l
 def _by_event(found: Iterable[tuple[Event, tuple]]) -> dict[int, list[tuple]]:
     rows: dict[int, list[tuple]] = {}
     for event, row in found:
-        rows.setdefault(event.pk, []).append(row)
+        rows.setdefault(event.id, []).append(row)
     return rows
 
 
