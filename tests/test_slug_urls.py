@@ -1,6 +1,8 @@
 """The addresses of events, actors, sources and timelines, joined from a cached route, are the
 ones Django's reverse() gives: under a script prefix, and refused for what is not a slug."""
 
+import re
+
 import pytest
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
@@ -41,3 +43,19 @@ def test_a_prefix_that_needs_encoding_is_encoded_as_reverse_encodes_it(script_pr
 def test_what_is_not_a_slug_is_refused_as_reverse_refuses_it(slug):
     with pytest.raises(NoReverseMatch):
         slug_url("event", slug)
+
+
+@pytest.mark.django_db
+def test_the_chart_and_the_list_open_events_under_the_script_prefix(client, prefix):
+    """The reader's page joins its events' addresses once per render: under a script prefix
+    they carry it, as reverse() would write them."""
+    from django.core.management import call_command
+
+    from tests.figures import event_traces, figure_of
+
+    call_command("loaddata", "fixtures/us-iran-2019-2020.json", verbosity=0)
+    response = client.get("/")
+    urls = [row[1] for trace in event_traces(figure_of(response)) for row in trace["customdata"]]
+    assert urls and all(url.startswith("/news/events/") for url in urls)
+    links = re.findall(r'href="([^"]*/events/[^"]*)"', response.content.decode())
+    assert links and all(link.startswith("/news/events/") for link in links)
