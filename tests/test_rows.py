@@ -211,3 +211,14 @@ def test_no_matching_events_read_no_rows(seed):
 
     assert rows.listed(Event.objects.none(), None) == []
     assert rows.most_important(Event.objects.none(), "category", None, 10) == []
+
+
+def test_a_kept_statement_takes_the_ids_and_nothing_else(seed):
+    """A parameter kept with the statement would stand still: the clock a published() reads,
+    say. Such a statement is refused, not kept."""
+    from timeline.reader import rows
+
+    ids = list(Event.objects.published().values_list("pk", flat=True))
+    with pytest.raises(ValueError, match="the ids and nothing else"):
+        rows._read(Claim.objects.filter(value__gt=1), ("id", "event_id"), ids, "a parameter")
+    assert list(rows._read(Claim.objects.filter(value__gt=1), ("id", "event_id"), ids, None))

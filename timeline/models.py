@@ -1257,6 +1257,8 @@ class Claim(models.Model):
 
     @property
     def zone(self) -> ZoneInfo:
+        # The only field of its event a figure reads: the chart's figures hold a stand-in event
+        # with its id and clock alone (timeline.reader.rows), and reading more would query.
         try:
             return ZoneInfo(self.reported_timezone or self.event.timezone or "UTC")
         except (ValueError, ZoneInfoNotFoundError, ObjectDoesNotExist):
