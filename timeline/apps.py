@@ -26,9 +26,11 @@ class TimelineConfig(AppConfig):
             rollup,
             sanitise,  # noqa: F401 - cleans editor text before it is saved
         )
+        from timeline.config import postgres
         from timeline.desk import admin  # noqa: F401 - the desk's admin lives with the desk
 
         rollup.connect()
+        postgres.connect()
 
         post_migrate.connect(rollup.count_if_never_counted, sender=self)
         post_migrate.connect(analyse, sender=self)
