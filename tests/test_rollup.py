@@ -72,6 +72,23 @@ def _months_from(days: Counter) -> Counter:
     return months
 
 
+def _first_and_last_from(days: Counter) -> dict:
+    """(events, first start, last end) per timeline, month and category, any country."""
+    kept: dict = {}
+    for (timeline, start, end, category, _country), n in days.items():
+        key = (timeline, start.replace(day=1), category)
+        events, first, last = kept.get(key, (0, start, end))
+        kept[key] = (events + n, min(first, start), max(last, end))
+    return kept
+
+
+def _kept_category_months() -> dict:
+    return {
+        (r.timeline_id, r.month, r.category_id): (r.events, r.first_day, r.last_day)
+        for r in rollup.CategoryMonthCount.objects.all()
+    }
+
+
 def _kept_months() -> tuple[Counter, Counter]:
     months = Counter(
         {
@@ -95,6 +112,9 @@ def _assert_counts_hold() -> None:
     months = _kept_months()
     assert months[0] == _months_from(expected[0]), "counts per month, category and country"
     assert months[1] == _months_from(expected[1]), "counts per month and actor"
+    by_category = _kept_category_months()
+    assert by_category == _first_and_last_from(expected[0]), "per month and category, with days"
+    assert rollup.CategoryMonthCount.objects.count() == len(by_category)
     # No slice twice: a duplicated row would be summed twice by the chart.
     assert rollup.DayCount.objects.count() == len(kept[0])
     assert rollup.MonthCount.objects.count() == len(months[0])
@@ -218,6 +238,12 @@ def test_recounting_everything_changes_nothing(seed):
 def _count_text(response) -> str:
     found = re.search(r'id="result-count"[^>]*>(.*?)</p>', response.content.decode(), re.S)
     assert found
+    return found.group(1)
+
+
+def _chart_summary(response) -> str:
+    found = re.search(r'id="chart-summary"[^>]*>(.*?)</figcaption>', response.content.decode())
+    assert found and "shown as counts per" in found.group(1)
     return found.group(1)
 
 
@@ -409,8 +435,60 @@ def test_a_search_is_tallied_in_one_pass_as_its_events_give(seed, lanes, kind, c
 def test_a_database_with_events_but_no_counts_is_counted_by_migrate(seed):
     # As a newsroom upgrading past migration 0023 finds it: events, and no counts beside them.
     expected = _kept()
-    for model in (rollup.DayCount, rollup.ActorDayCount, rollup.MonthCount, rollup.ActorMonthCount):
+    for model in (
+        rollup.DayCount,
+        rollup.ActorDayCount,
+        rollup.MonthCount,
+        rollup.ActorMonthCount,
+        rollup.CategoryMonthCount,
+    ):
         model.objects.all().delete()
     call_command("migrate", verbosity=0)
     assert _kept() == expected
     _assert_counts_hold()
+
+
+def test_a_database_counted_before_the_category_months_gets_them_by_migrate(seed):
+    # As a newsroom upgrading past migration 0024 finds it: day and month counts, not these.
+    expected = _kept_category_months()
+    assert expected
+    rollup.CategoryMonthCount.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    assert _kept_category_months() == expected
+
+
+@pytest.mark.parametrize("years", [2, 12], ids=["month bins", "year bins"])
+@pytest.mark.parametrize(
+    "params", ["lanes=category", "category=diplomacy", "country=IQ&lanes=category"]
+)
+def test_a_chart_of_years_drawn_from_the_month_counts_is_the_one_the_events_give(
+    client, make_event, category, small_limits, monkeypatch, years, params
+):
+    other = Category.objects.create(name="Diplomacy", slug="diplomacy", colour="#225588")
+    first = dt.datetime(2014, 3, 9, 8, tzinfo=UTC)
+    for n in range(18):
+        start = first + dt.timedelta(days=n * years * 365 // 18)
+        make_event(
+            start=start,
+            # One event lasts past every other's start: the view's last day is its end.
+            end=first + dt.timedelta(days=years * 365 + 200) if n == 4 else None,
+            category=other if n % 3 == 0 else category,
+            country="IQ" if n % 2 else "IR",
+        )
+    with CaptureQueriesContext(connection) as captured:
+        counted = client.get(f"/?{params}", headers={"HX-Request": "true"})
+    assert counted.status_code == 200
+    # Read now: the next request empties the connection's log they are read from.
+    by_month = [q["sql"] for q in captured.captured_queries if "categorymonthcount" in q["sql"]]
+    monkeypatch.setattr(rollup.Counts, "of", classmethod(lambda cls, query: None))
+    cache.clear()
+    scanned = client.get(f"/?{params}", headers={"HX-Request": "true"})
+    counted_figure, scanned_figure = figure_of(counted), figure_of(scanned)
+    assert counted_figure["layout"]["meta"]["aggregated"]
+    assert sorted(density_cells(counted_figure)) == sorted(density_cells(scanned_figure))
+    assert counted_figure["layout"]["xaxis"]["range"] == scanned_figure["layout"]["xaxis"]["range"]
+    assert _count_text(counted) == _count_text(scanned)
+    # "… events from 9 Mar 2014 to …": the first start and the last end, the long event's.
+    assert _chart_summary(counted) == _chart_summary(scanned)
+    # Without a country, the total, first and last day and bins are one read of the months.
+    assert len(by_month) == (0 if "country" in params else 1)
