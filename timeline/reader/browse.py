@@ -80,8 +80,8 @@ def browse(request: HttpRequest, query: EventQuery) -> dict:
         figure = figure_of(drawn, links=links) if drawn else None
         summary = charts.summary(drawn)
     else:
-        drawn, density = _aggregate(matching, total, lanes, window, as_of, counts)
-        events = rows.listed(matching, as_of, slice(offset, offset + PAGE_SIZE))
+        page = slice(offset, offset + PAGE_SIZE)
+        drawn, events, density = _aggregate(matching, total, lanes, window, as_of, counts, page)
         figure = figure_of(drawn, density=density)
         summary = charts.summary(drawn, density)
         if query.view == "map":
@@ -125,10 +125,17 @@ def _next_items(matching: QuerySet[Event], offset: int, as_of) -> tuple[list[Eve
 
 
 def _aggregate(
-    matching: QuerySet[Event], total: int, lanes: str, window: tuple, as_of, counts: Counts | Tally
+    matching: QuerySet[Event],
+    total: int,
+    lanes: str,
+    window: tuple,
+    as_of,
+    counts: Counts | Tally,
+    page: slice,
 ):
     """The most important events plus counts per bin for the busiest lanes: from the kept
-    counts when there are any, else from one pass over the matching events."""
+    counts when there are any, else from one pass over the matching events; and the list's
+    `page`, read with the most important."""
     first, last = window
     if not (first and last):
         span = counts.span()
@@ -136,13 +143,13 @@ def _aggregate(
     kind = _bin_for(first, last)
     per_bin = counts.per_bin(kind, lanes)
     cells = _busiest_lanes(per_bin)
-    drawn = rows.most_important(matching, lanes, as_of, TOP_EVENTS)
+    drawn, listed = rows.most_important_and_listed(matching, lanes, as_of, TOP_EVENTS, page)
     budget = MAX_MARKERS - len(drawn)
     if len(cells) > budget:
         # Too many bins for the marker budget: keep the busiest, so the shape survives.
         cells = sorted(cells, key=lambda cell: -cell[2])[:budget]
     density = charts.Density(bin=kind, total=total, first=first, last=last, cells=cells)
-    return drawn, density
+    return drawn, listed, density
 
 
 def _bin_for(first: dt.date, last: dt.date) -> str:

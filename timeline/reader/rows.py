@@ -87,13 +87,7 @@ def most_important(matching: QuerySet[Event], lanes: str, as_of, limit: int) -> 
     """The `limit` most important of `matching`, in time order, each with its category, its
     figures in the order given (`given_figures`, as headline_claim reads them) and, for actor
     lanes, its actors."""
-    top = matching.order_by("-importance", "sort_at", "pk")
-    events = _events(top, EVENT_COLUMNS, slice(0, limit))
-    _add_figures(events, as_of)
-    if lanes == "actor":
-        _add_actors(events)
-    events.sort(key=lambda e: (e.sort_at, e.id))
-    return events
+    return most_important_and_listed(matching, lanes, as_of, limit, slice(0, 0))[0]
 
 
 def listed(matching: QuerySet[Event], as_of, window: slice = slice(None)) -> list[Event]:
@@ -106,6 +100,22 @@ def listed(matching: QuerySet[Event], as_of, window: slice = slice(None)) -> lis
     _add_citations(events)
     add_places(events)
     return events
+
+
+def most_important_and_listed(
+    matching: QuerySet[Event], lanes: str, as_of, limit: int, window: slice
+) -> tuple[list[Event], list[Event]]:
+    """most_important(…) and listed(…, window) as a big chart and its list show them, with the
+    figures (and for actor lanes the actors) of both read at once: one statement fewer to plan
+    and run, about a millisecond on PostgreSQL."""
+    top = _events(matching.order_by("-importance", "sort_at", "pk"), EVENT_COLUMNS, slice(0, limit))
+    page = _events(matching, CARD_COLUMNS, window) if window != slice(0, 0) else []
+    _add_figures(top + page, as_of)
+    _add_actors(top + page if lanes == "actor" else page)
+    _add_citations(page)
+    add_places(page)
+    top.sort(key=lambda e: (e.sort_at, e.id))
+    return top, page
 
 
 def _events(queryset: QuerySet[Event], columns: tuple[str, ...], window: slice) -> list[Event]:
@@ -137,14 +147,19 @@ def _events(queryset: QuerySet[Event], columns: tuple[str, ...], window: slice) 
 def _related(events: list[Event], queryset: QuerySet, columns: tuple[str, ...], shape=None):
     """(event, row) for each row of `queryset` (in its order) that belongs to one of `events`;
     read by a statement kept under `shape` when given (`_read`)."""
-    by_pk = {event.id: event for event in events}
+    # An event may be read twice (a chart's mark and a list's card): each copy is read with
+    # the row, which is yielded once.
+    by_pk: dict[int, list[Event]] = {}
+    for event in events:
+        by_pk.setdefault(event.id, []).append(event)
     if not by_pk:
         return
     db = events[0]._state.db
     for row in _read(queryset.using(db), columns, list(by_pk), shape):
-        event = by_pk[row[1]]
-        event.row_key += (row,)
-        yield event, row
+        copies = by_pk[row[1]]
+        for event in copies:
+            event.row_key += (row,)
+        yield copies[0], row
 
 
 # A related read's SQL, made once per worker, database and shape: for a few hundred ids, the
