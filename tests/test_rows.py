@@ -227,20 +227,29 @@ def test_a_kept_statement_takes_the_ids_and_nothing_else(seed):
 @pytest.mark.parametrize("lanes", ["category", "actor"])
 def test_an_event_both_marked_and_listed_shows_its_figures_and_actors_in_both(seed, lanes):
     """The chart's most important events and the list's page are read together: an event in
-    both is two copies, and each gets every figure and role read for it."""
+    both is two copies, and each gets every figure and role read for it, and is kept under
+    them (a mark kept without its figures' rows would not follow a change to them)."""
     from timeline.reader import rows
 
     matching = Event.objects.published().order_by("sort_at", "pk")
     top, page = rows.most_important_and_listed(matching, lanes, None, 8, slice(0, 14))
     both = {event.id for event in top} & {event.id for event in page}
     assert len(both) == 8
+    listed = {event.id: event for event in page}
+    figure_width = len(rows.FIGURE_COLUMNS) + len(rows.SOURCE_COLUMNS) + 1
+
+    def figure_rows(event) -> list[tuple]:
+        return [row for row in event.row_key if isinstance(row, tuple) and len(row) == figure_width]
+
     for event in [*top, *page]:
         stored = Event.objects.with_related().get(pk=event.id)
-        assert [c.headline for c in event.given_figures] == [
-            c.headline for c in stored.claims.all() if c.value is not None
-        ], event.slug
-        if lanes == "actor" or event in page:
+        figures = [c.headline for c in stored.claims.all() if c.value is not None]
+        assert [c.headline for c in event.given_figures] == figures, event.slug
+        assert len(figure_rows(event)) == len(figures), event.slug
+        if lanes == "actor" or any(event is card for card in page):
             assert [(r.actor.name, r.role) for r in event.event_actors.all()] == [
                 (r.actor.name, r.role) for r in stored.event_actors.all()
             ], event.slug
-    assert any(event.given_figures for event in page if event.id in both)
+    for event in top:
+        assert figure_rows(event) == figure_rows(listed[event.id]), event.slug
+    assert any(figure_rows(event) for event in top)

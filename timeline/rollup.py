@@ -503,6 +503,9 @@ def count_if_never_counted(using: str = "default", **kwargs) -> None:
     ):
         return  # another database, or the counts' tables migrated away
     if DayCount.objects.using(using).exists():
+        tables = connections[using].introspection.table_names()
+        if CategoryMonthCount._meta.db_table not in tables:
+            return  # migrated back past 0024
         if not CategoryMonthCount.objects.using(using).exists():
             with transaction.atomic(using=using):
                 _recount_months(None)  # counted before migration 0024 kept these

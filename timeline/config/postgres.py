@@ -23,6 +23,8 @@ def _keeping(loader: type) -> type:
     zone = loader.timezone
 
     class KeptTzLoader(loader):
+        keeps_times = True
+
         def load(self, data) -> dt.datetime:
             key = (zone, bytes(data))
             value = _kept.get(key)
@@ -43,7 +45,8 @@ def _on_connection(sender, connection, **kwargs) -> None:
     adapters = connection.connection.adapters
     oid = adapters.types["timestamptz"].oid
     loader = adapters.get_loader(oid, Format.TEXT)
-    if loader is not None and hasattr(loader, "timezone"):
+    # Not twice: a pooled connection is "created" again at each checkout.
+    if hasattr(loader, "timezone") and not getattr(loader, "keeps_times", False):
         adapters.register_loader("timestamptz", _keeping(loader))
 
 
