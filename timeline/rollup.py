@@ -15,7 +15,7 @@ the unfiltered chart and any filter by category, country and date range (events 
 actor), for lanes by actor. What they cannot answer (free text, an actor filter, "as of",
 actor lanes filtered by category or country) is counted from the events in one pass (`Tally`).
 Month tables sum them for views without a date filter; `CategoryMonthCount`, the smallest,
-answers a view no country narrows in one read.
+answers those no country narrows, its total and span in one aggregate.
 """
 
 import datetime as dt
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 
 Slice = tuple[int, dt.date]  # (timeline pk, start day)
 
@@ -110,9 +110,9 @@ class ActorMonthCount(models.Model):
 
 class CategoryMonthCount(models.Model):
     """MonthCount without the country, with the first and last day of its events: a view that
-    no country or date narrows reads its total, its span and its bins here in one read of a
-    row per month and category (about 300 for this demo's 100,000 events, where MonthCount
-    has 5,761 and summing them was the part of the chart that grew with the archive)."""
+    no country or date narrows reads its total and span here in one aggregate and its bins in
+    one GROUP BY, over a row per month and category (721 for this demo's 100,000 events,
+    where MonthCount has 5,761: summing those was what grew with the archive)."""
 
     timeline = models.ForeignKey("timeline.Timeline", models.CASCADE, related_name="+")
     month = models.DateField()
@@ -351,36 +351,36 @@ class Counts:
             rows = rows.filter(end_day__gte=self.start)
         if self.end is not None:
             rows = rows.filter(start_day__lte=self.end)
-        if model in (DayCount, MonthCount):
+        if model in (DayCount, MonthCount, CategoryMonthCount):
             if self.categories:
                 rows = rows.filter(category__in=self.categories)
             if self.countries:
                 rows = rows.filter(country__in=self.countries)
         return rows
 
+    @property
+    def _by_category(self) -> bool:
+        # Counts per month and category alone answer a view no country or date narrows.
+        return self._undated and not self.countries
+
     @cached_property
-    def _months(self) -> list[tuple[dt.date, str, int, dt.date, dt.date]] | None:
-        """(month, category name, events, first day, last day) of the matching events, when
-        no country or date narrows the view: its total, span and bins by month or year."""
-        if not self._undated or self.countries:
-            return None
-        rows = CategoryMonthCount.objects.filter(timeline=self.timeline)
-        if self.categories:
-            rows = rows.filter(category__in=self.categories)
-        return list(rows.values_list("month", "category__name", "events", "first_day", "last_day"))
+    def _summary(self) -> dict:
+        """The total, first start and last end of the matching events, in one aggregate over
+        the counts per month and category."""
+        return self._rows(CategoryMonthCount).aggregate(
+            n=Sum("events"), first=Min("first_day"), last=Max("last_day")
+        )
 
     def total(self) -> int:
-        if self._months is not None:
-            return sum(row[2] for row in self._months)
+        if self._by_category:
+            return self._summary["n"] or 0
         rows = self._rows(MonthCount if self._undated else DayCount)
         return rows.aggregate(n=Sum("events"))["n"] or 0
 
     def span(self) -> tuple[dt.date | None, dt.date | None]:
         """The first start and last end of the matching events: an index walk each."""
-        if self._months is not None:
-            if not self._months:
-                return None, None
-            return min(row[3] for row in self._months), max(row[4] for row in self._months)
+        if self._by_category:
+            return self._summary["first"], self._summary["last"]
         rows = self._rows(DayCount)
         first = rows.order_by("start_day").values_list("start_day", flat=True).first()
         last = rows.order_by("-end_day").values_list("end_day", flat=True).first()
@@ -388,17 +388,16 @@ class Counts:
 
     def per_bin(self, kind: str, lanes: str = "category") -> list[tuple[dt.date, str, int]]:
         """(bin start, lane name, events), as Tally counts them from the events."""
-        if self._months is not None and lanes != "actor" and kind in ("month", "year"):
-            start_of, cells = BIN_START[kind], Counter()
-            for month, name, n, _, _ in self._months:
-                cells[(start_of(month), name)] += n
-            return [(day, name, n) for (day, name), n in cells.items()]
         model, lane = (
             (ActorDayCount, "actor__name") if lanes == "actor" else (DayCount, "category__name")
         )
         field = "start_day"
         if self._undated and kind in ("month", "year"):
-            model, field = (ActorMonthCount, "month") if lanes == "actor" else (MonthCount, "month")
+            field = "month"
+            if lanes == "actor":
+                model = ActorMonthCount
+            else:
+                model = CategoryMonthCount if self._by_category else MonthCount
         vendor = connections[model.objects.db].vendor
         rows = (
             self._rows(model)
