@@ -342,6 +342,9 @@ class EventFilter(django_filters.FilterSet):
                 Category.objects.annotate(n=Count("events", filter=Q(events__in=base)))
                 .filter(n__gt=0)
                 .values("slug", "name", "colour", "symbol", "n")
+                # Meta.ordering is not applied to a GROUP BY: without this, PostgreSQL gave
+                # the options in its hash's order.
+                .order_by("order", "name")
             )
             country_counts = (
                 base.exclude(country="")
