@@ -153,49 +153,46 @@ def _recount_months(slices: list[Slice] | None) -> None:
             of_day |= Q(timeline=timeline, start_day__gte=month, start_day__lt=following)
         if months is not None:
             days = days.filter(of_day)
-        for month_model in summed:
+        vendor = connections[_db()].vendor
+        for month_model, lanes in summed.items():
             stale = month_model.objects.using(_db())
             (stale if months is None else stale.filter(in_month)).delete()
-        columns = sorted({c for lanes in summed.values() for c in lanes})
-        read = list(days.values_list("timeline_id", "start_day", "end_day", *columns, "events"))
-        for month_model, lanes in summed.items():
-            at = [columns.index(c) for c in lanes]
-            spans = month_model is CategoryMonthCount
-            sums: Counter = Counter()
-            first: dict[tuple, dt.date] = {}
-            last: dict[tuple, dt.date] = {}
-            for timeline, start, end, *lane, n in read:
-                key = (timeline, _month(start), *(lane[i] for i in at))
-                sums[key] += n
-                if spans:
-                    first[key] = min(first.get(key, start), start)
-                    last[key] = max(last.get(key, end), end)
-            if spans:
-                names = ["timeline_id", "month", *lanes, "events", "first_day", "last_day"]
-                rows = [(*key, n, first[key], last[key]) for key, n in sums.items()]
-            else:
-                names = ["timeline_id", "month", *lanes, "events"]
-                rows = [(*key, n) for key, n in sums.items()]
-            _write(month_model, names, rows)
+            spans = {"first_day": Min("start_day"), "last_day": Max("end_day")}
+            _fill(
+                month_model,
+                days,
+                {
+                    "timeline_id": F("timeline"),
+                    "month": _truncated("month", vendor, "start_day"),
+                    **{lane: F(lane) for lane in lanes},
+                },
+                {"events": Sum("events"), **(spans if month_model is CategoryMonthCount else {})},
+            )
 
 
-def _write(model, columns: list[str], rows: list[tuple]) -> None:
-    """Rows as tuples, without a model instance each (a full recount writes hundreds of
-    thousands): COPY on PostgreSQL, one executemany elsewhere."""
-    if not rows:
-        return
+def _fill(model, source, by: dict, counted: dict, present: tuple[str, ...] = ()) -> None:
+    """The model's rows written by the database from a GROUP BY over `source`, by the columns
+    `by` gives, with the aggregates `counted` gives (INSERT … SELECT): a full recount reads no
+    row into Python and writes none back (a million events: 1.2 million day rows). Rows where a
+    column in `present` is NULL (an event in no timeline, or naming no actor) are left out."""
+    # Aliased apart from the source's own field names, which an annotation may not reuse.
+    grouped = (
+        source.order_by()
+        .values(**{f"c_{name}": value for name, value in by.items()})
+        .annotate(**{f"c_{name}": value for name, value in counted.items()})
+    )
     connection = connections[_db()]
+    sql, params = grouped.query.get_compiler(connection=connection).as_sql()
     quote = connection.ops.quote_name
-    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    names = [*by, *counted]
+    kept = " AND ".join(f"{quote('c_' + name)} IS NOT NULL" for name in present)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        text = [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in r) for r in rows]
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", text)
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) "
+            f"SELECT {', '.join(quote('c_' + n) for n in names)} FROM ({sql}) counted"
+            + (f" WHERE {kept}" if kept else ""),
+            params,
+        )
 
 
 def _public_in(slices: Iterable[Slice] | None):
@@ -225,45 +222,29 @@ def recount(slices: Iterable[Slice] | None = None) -> None:
                     match |= Q(timeline=timeline, start_day=day)
                 stale = stale.filter(match)
             stale.delete()
-        keys = ("timelines", "local_start_date", "local_end_date")
         events = _public_in(slices)
-        # An event in two timelines, one of them recounted, yields a row for each: only the
-        # slices asked for are written (with None, every slice of a timeline).
-        wanted = set(slices or ())
-
-        def kept(row) -> bool:
-            slice_ = (row["timelines"], row["local_start_date"])
-            return row["timelines"] is not None and (slices is None or slice_ in wanted)
-
-        rows = (
-            events.values(*keys, "category", "country")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by()
-        )
-        _write(
+        # Filtered by timeline and day through the join the rows are grouped by: only the
+        # slices asked for are counted, not an event's other timelines.
+        days = {
+            "timeline_id": F("timelines"),
+            "start_day": F("local_start_date"),
+            "end_day": F("local_end_date"),
+        }
+        _fill(
             DayCount,
-            ["timeline_id", "start_day", "end_day", "category_id", "country", "events"],
-            [
-                (r["timelines"], r["local_start_date"], r["local_end_date"])
-                + (r["category"], r["country"], r["n"])
-                for r in rows
-                if kept(r)
-            ],
+            events,
+            {**days, "category_id": F("category"), "country": F("country")},
+            # One row per event and timeline: no DISTINCT, which would group by sorting.
+            {"events": Count("pk")},
+            present=("timeline_id",),
         )
-        actor_rows = (
-            events.values(*keys, "event_actors__actor")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by()
-        )
-        _write(
+        _fill(
             ActorDayCount,
-            ["timeline_id", "start_day", "end_day", "actor_id", "events"],
-            [
-                (r["timelines"], r["local_start_date"], r["local_end_date"])
-                + (r["event_actors__actor"], r["n"])
-                for r in actor_rows
-                if kept(r) and r["event_actors__actor"] is not None
-            ],
+            events,
+            {**days, "actor_id": F("event_actors__actor")},
+            # Once per actor, though the event name them in two roles.
+            {"events": Count("pk", distinct=True)},
+            present=("timeline_id", "actor_id"),
         )
         _recount_months(slices)
 
@@ -378,7 +359,8 @@ class Counts:
         return rows.aggregate(n=Sum("events"))["n"] or 0
 
     def span(self) -> tuple[dt.date | None, dt.date | None]:
-        """The first start and last end of the matching events: an index walk each."""
+        """The first start and last end of the matching events: one aggregate over the month
+        rows without a country or date filter, else an index walk each over the day rows."""
         if self._by_category:
             return self._summary["first"], self._summary["last"]
         rows = self._rows(DayCount)
