@@ -1,7 +1,9 @@
 """Past a few hundred events the chart shows counts per bin; the list comes 50 at a time."""
 
 import datetime as dt
+import os
 import re
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +11,7 @@ from django.core.management import call_command
 from tests.figures import density_cells, drawn_slugs
 from tests.figures import drawn_markers as _markers
 from tests.figures import figure_of as _figure
-from timeline.models import Event
+from timeline.models import Citation, Event, EventActor
 from timeline.reader import browse
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +174,47 @@ def test_seed_demo_creates_published_events_with_their_relations(db):
     sample = events.with_related().first()
     assert sample.citations.all() and sample.event_actors.all()
     assert sample.local_start_date is not None
+
+
+def test_seeded_events_in_many_batches_each_name_their_own_actors_source_and_timeline(
+    db, monkeypatch
+):
+    from timeline.management.commands import seed_demo
+
+    monkeypatch.setattr(seed_demo, "BATCH", 7)  # batches made in a thread while others load
+    call_command("seed_demo", events=30, seed=9, timeline="demo-test", stdout=open(os.devnull, "w"))
+    events = Event.objects.filter(timelines__slug="demo-test").prefetch_related(
+        "event_actors", "citations", "claims", "timelines"
+    )
+    assert events.count() == 30
+    for event in events:
+        assert sorted(r.role for r in event.event_actors.all()) == ["perpetrator", "target"]
+        (citation,) = event.citations.all()
+        assert [t.slug for t in event.timelines.all()] == ["demo-test"]
+        # A claim is made with its event's citation: the same source, or the rows were
+        # given another batch's ids.
+        assert {c.source_id for c in event.claims.all()} <= {citation.source_id}
+        assert event.slug.endswith(f"-{event.title.rsplit('#', 1)[1]}")
+
+
+def test_a_seed_that_fails_part_way_is_raised_and_leaves_nothing(db, monkeypatch):
+    from timeline.management.commands import seed_demo
+
+    monkeypatch.setattr(seed_demo, "BATCH", 5)
+    made = seed_demo.Command._events
+
+    def failing(self, rng, batch, *args):
+        if batch.start >= 10:
+            raise RuntimeError("generator broke")
+        return made(self, rng, batch, *args)
+
+    monkeypatch.setattr(seed_demo.Command, "_events", failing)
+    before = Event.objects.count()
+    with pytest.raises(RuntimeError, match="generator broke"):
+        call_command("seed_demo", events=30, timeline="demo-test", stdout=open(os.devnull, "w"))
+    assert Event.objects.count() == before
+    assert not Citation.objects.exists() and not EventActor.objects.exists()
+    assert not any(t.name == "seed-batches" for t in threading.enumerate())
 
 
 def _indexes() -> dict:

@@ -1,12 +1,16 @@
 """Synthetic published events for load tests and benchmarks: realistic shapes, fake facts."""
 
 import datetime as dt
+import queue
 import random
+import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections, transaction
+from django.db.models import Max
 
 from timeline import rollup
 from timeline.apps import analyse
@@ -27,9 +31,10 @@ BATCH = 5000
 
 
 class Rows:
-    """Rows of one model written at once, their ids given back: on PostgreSQL with COPY from
-    plain tuples (no model instance, no field conversion per value: a million events in
-    minutes), elsewhere with bulk_create. Like bulk_create, no save() and no signals."""
+    """Rows of one model written at once, with ids given ahead or numbered by the database: on
+    PostgreSQL with COPY from plain tuples (no model instance, no field conversion per value:
+    a million events in minutes), elsewhere with bulk_create. Like bulk_create, no save() and
+    no signals."""
 
     def __init__(self, model):
         self.model = model
@@ -43,34 +48,81 @@ class Rows:
             for f in self.fields
         }
 
-    def insert(self, values: list[dict]) -> list[int]:
-        """Each dict names the columns that differ from the defaults, as Python values."""
+    def ids(self, count: int) -> list[int]:
+        """Ids for rows not written yet, so the rows naming them can be made first."""
+        meta = self.model._meta
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, meta.pk.column, count],
+                )
+                return [pk for (pk,) in cursor.fetchall()]
+        # SQLite has one writer at a time: the load's transaction, once it writes.
+        top = self.model.objects.aggregate(top=Max("pk"))["top"] or 0
+        return list(range(top + 1, top + 1 + count))
+
+    def insert(self, values: list[dict], ids: list[int] | None = None) -> None:
+        """Each dict names the columns that differ from the defaults, as Python values; the
+        ids, where given, are the rows' (else the database numbers them)."""
+        if ids is not None and len(ids) != len(values):
+            raise ValueError(f"{len(values)} rows, {len(ids)} ids")
         if self.connection.vendor != "postgresql":
-            made = self.model.objects.bulk_create(
-                [self.model(**row) for row in values], batch_size=BATCH
-            )
-            return [obj.pk for obj in made]
+            made = [self.model(**row) for row in values]
+            for obj, pk in zip(made, ids or (), strict=False):
+                obj.pk = pk
+            self.model.objects.bulk_create(made, batch_size=BATCH)
+            return
         if not values:
-            return []
+            return
         meta, quote = self.model._meta, self.connection.ops.quote_name
+        names = ([meta.pk.attname] if ids is not None else []) + [f.attname for f in self.fields]
+        columns = ", ".join(quote(meta.get_field(n).column) for n in names)
+        place = {name: i for i, name in enumerate(names)}
+        template = [self.defaults.get(name) for name in names]
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(values)],
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
-            names = [meta.pk.attname] + [f.attname for f in self.fields]
-            columns = ", ".join(quote(meta.get_field(n).column) for n in names)
-            place = {name: i for i, name in enumerate(names)}
-            template = [None] + [self.defaults[f.attname] for f in self.fields]
             with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for pk, row in zip(ids, values, strict=True):
+                for i, row in enumerate(values):
                     line = template.copy()
-                    line[0] = pk
+                    if ids is not None:
+                        line[0] = ids[i]
                     for name, value in row.items():
                         line[place[name]] = value
                     copy.write_row(line)
-        return ids
+
+
+def _ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """The items of an iterator, made in a thread while the caller uses those before them.
+    Python makes a batch of events while PostgreSQL stores the last, on the other core: when
+    each waited for the other, a million events took 93 s to load, and 73 s so. An error in
+    the thread is raised here; the thread stops when the caller does."""
+    made: queue.Queue = queue.Queue(maxsize=depth)
+    stop, end = threading.Event(), object()
+
+    def make():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                made.put(item)
+            made.put(end)
+        except BaseException as error:  # raised again in the caller's thread
+            made.put(error)
+
+    thread = threading.Thread(target=make, name="seed-batches", daemon=True)
+    thread.start()
+    try:
+        while (item := made.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # a put blocked on a full queue must return to see `stop`
+            try:
+                made.get(timeout=0.05)
+            except queue.Empty:
+                pass
 
 
 @contextmanager
@@ -103,7 +155,9 @@ def _loading_fast():
 def _indexes_built_after(wanted: bool):
     """On PostgreSQL, the loaded tables' indexes that back no constraint dropped for the load
     and made again from their own definitions after it, in the same transaction: a failure
-    rolls both back."""
+    rolls both back. The search index (GIN) is kept and fed row by row instead: its words
+    are PostgreSQL's work while Python, the slower, makes the next rows on the other core;
+    built at the end, it took 20 s alone at a million events (97 s in all, not 126)."""
     connection = connections[Event.objects.db]
     if not wanted or connection.vendor != "postgresql":
         yield
@@ -115,7 +169,8 @@ def _indexes_built_after(wanted: bool):
             "SELECT format('%%I.%%I', schemaname, indexname), indexdef FROM pg_indexes i "
             "WHERE tablename = ANY(%s) AND schemaname = current_schema() AND NOT EXISTS ("
             "SELECT 1 FROM pg_constraint c "
-            "WHERE c.conindid = format('%%I.%%I', i.schemaname, i.indexname)::regclass)",
+            "WHERE c.conindid = format('%%I.%%I', i.schemaname, i.indexname)::regclass) "
+            "AND indexdef NOT LIKE '%% USING gin %%'",
             [tables],
         )
         indexes = cursor.fetchall()
@@ -156,6 +211,10 @@ WORDS = (
 ).split()
 
 
+# What each event names, written after it.
+RELATED = (EventActor, Citation, Claim, Timeline.events.through)
+
+
 class Command(BaseCommand):
     help = "Create N synthetic published events in a demo timeline (bulk inserts)."
 
@@ -172,10 +231,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Into tables no bigger than the load, indexes built once at the end beat every
             # row updating them (3.5 of 3.6 s per 100,000 events on PostgreSQL).
-            with _loading_fast(), _indexes_built_after(events >= Event.objects.count()):
-                made = self._seed(rng, events, seed, timeline)
-            # bulk_create sends no signals: the chart's counts are made once, for everything.
-            rollup.recount()
+            with _loading_fast():
+                with _indexes_built_after(events >= Event.objects.count()):
+                    made = self._seed(rng, events, seed, timeline)
+                # bulk_create sends no signals: the chart's counts are made once, for
+                # everything. Under the load's settings: the 1.2 million rows of a million
+                # events' counts, each foreign key checked at commit, took 20 s more.
+                rollup.recount()
             DataVersion.bump()
         analyse()
         self.stdout.write(f"Created {made} events in {time.monotonic() - began:.1f}s")
@@ -216,50 +278,64 @@ class Command(BaseCommand):
         timeline, _ = Timeline.objects.get_or_create(
             slug=slug, defaults={"title": f"Demo timeline ({n:,} events)", "is_published": True}
         )
-        first = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
-        span_minutes = 10 * 365 * 24 * 60
         offset = Event.objects.filter(slug__startswith=f"demo-{seed}-").count()
 
         events = Rows(Event)
-        # One instance derives every event's dates (Event.set_local_dates), as a save would.
-        probe = Event()
-        for start in range(0, n, BATCH):
-            batch = []
-            for i in range(start, min(n, start + BATCH)):
-                # The generator is asked in the same order as ever, so a --seed gives the same
-                # events it always gave (tests pick windows of them).
-                place, country, lat, lon, zone = rng.choice(PLACES)
-                probe.precision, probe.timezone = rng.choice(PRECISIONS), zone
-                title = f"{rng.choice(WORDS).capitalize()} in {place} #{offset + i}"
-                summary = (
-                    f"Synthetic event {offset + i} for load tests: "
-                    f"{rng.choice(WORDS)} and {rng.choice(WORDS)} near {place}."
-                )
-                probe.start = first + dt.timedelta(minutes=rng.randrange(span_minutes))
-                probe.set_local_dates()
-                batch.append(
-                    {
-                        "title": title,
-                        "slug": f"demo-{seed}-{offset + i}",
-                        "summary": summary,
-                        "start": probe.start,
-                        "precision": probe.precision,
-                        "timezone": zone,
-                        "place_name": place,
-                        "country": country,
-                        "latitude": lat,
-                        "longitude": lon,
-                        "category_id": rng.choice(categories).pk,
-                        "importance": rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 25, 10, 5])[0],
-                        "status": Event.Status.PUBLISHED,
-                        **{name: getattr(probe, name) for name in DERIVED},
-                    }
-                )
-            created = events.insert(batch)
-            self._relate(rng, created, actors, sources, timeline)
+        parts = {model: Rows(model) for model in RELATED}
+        batches = self._batches(
+            rng, events.ids(n), offset, seed, categories, actors, sources, timeline
+        )
+        for ids, made, related in _ahead(batches):
+            events.insert(made, ids)
+            for model, rows in related.items():
+                parts[model].insert(rows)
         return n
 
-    def _relate(self, rng, events: list[int], actors, sources, timeline) -> None:
+    def _batches(
+        self, rng, ids, offset, seed, categories, actors, sources, timeline
+    ) -> Iterator[tuple]:
+        """Each batch of events with its ids, and the rows naming them."""
+        for start in range(0, len(ids), BATCH):
+            part = ids[start : start + BATCH]
+            batch = range(start, start + len(part))
+            made = list(self._events(rng, batch, offset, seed, categories))
+            yield part, made, self._related(rng, part, actors, sources, timeline)
+
+    def _events(self, rng, batch: range, offset: int, seed: int, categories) -> Iterator[dict]:
+        first = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
+        span_minutes = 10 * 365 * 24 * 60
+        # One instance derives every event's dates (Event.set_local_dates), as a save would.
+        probe = Event()
+        for i in batch:
+            # The generator is asked in the same order as ever, so a --seed gives the same
+            # events it always gave (tests pick windows of them).
+            place, country, lat, lon, zone = rng.choice(PLACES)
+            probe.precision, probe.timezone = rng.choice(PRECISIONS), zone
+            title = f"{rng.choice(WORDS).capitalize()} in {place} #{offset + i}"
+            summary = (
+                f"Synthetic event {offset + i} for load tests: "
+                f"{rng.choice(WORDS)} and {rng.choice(WORDS)} near {place}."
+            )
+            probe.start = first + dt.timedelta(minutes=rng.randrange(span_minutes))
+            probe.set_local_dates()
+            yield {
+                "title": title,
+                "slug": f"demo-{seed}-{offset + i}",
+                "summary": summary,
+                "start": probe.start,
+                "precision": probe.precision,
+                "timezone": zone,
+                "place_name": place,
+                "country": country,
+                "latitude": lat,
+                "longitude": lon,
+                "category_id": rng.choice(categories).pk,
+                "importance": rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 25, 10, 5])[0],
+                "status": Event.Status.PUBLISHED,
+                **{name: getattr(probe, name) for name in DERIVED},
+            }
+
+    def _related(self, rng, events: list[int], actors, sources, timeline) -> dict:
         roles, citations, claims, memberships = [], [], [], []
         actor_ids, source_ids = [a.pk for a in actors], [s.pk for s in sources]
         for event in events:
@@ -284,10 +360,4 @@ class Command(BaseCommand):
                     }
                 )
             memberships.append({"timeline_id": timeline.pk, "event_id": event})
-        for model, rows in (
-            (EventActor, roles),
-            (Citation, citations),
-            (Claim, claims),
-            (Timeline.events.through, memberships),
-        ):
-            Rows(model).insert(rows)
+        return dict(zip(RELATED, (roles, citations, claims, memberships), strict=True))
