@@ -6,7 +6,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections, transaction
@@ -58,8 +58,14 @@ class Rows:
                     [meta.db_table, meta.pk.column, count],
                 )
                 return [pk for (pk,) in cursor.fetchall()]
-        # SQLite has one writer at a time: the load's transaction, once it writes.
+        # SQLite has one writer at a time, the load's transaction. Past the highest id ever
+        # given (AUTOINCREMENT's), not the highest kept: a deleted event's id is not given
+        # again (its history, kept under it, would become a demo event's).
         top = self.model.objects.aggregate(top=Max("pk"))["top"] or 0
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
+            given = cursor.fetchone()
+        top = max(top, given[0] if given else 0)
         return list(range(top + 1, top + 1 + count))
 
     def insert(self, values: list[dict], ids: list[int] | None = None) -> None:
@@ -130,8 +136,9 @@ def _loading_fast():
     """On PostgreSQL, for the load: room to merge the search index's pending entries in
     memory, and, where the role may (a superuser's), no foreign-key check per row at commit
     (5.5 rows an event, each checked; the ids they name are made here in this transaction).
-    Without that right the checks run, only slower. Both settings are put back after; a
-    failed load rolls the transaction back, and them with it."""
+    Without that right the checks run, only slower. The counts made from the loaded rows
+    are written under them too. Both settings are put back after; a failed load rolls the
+    transaction back, and them with it."""
     connection = connections[Event.objects.db]
     if connection.vendor != "postgresql":
         yield
@@ -230,13 +237,14 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             # Into tables no bigger than the load, indexes built once at the end beat every
-            # row updating them (3.5 of 3.6 s per 100,000 events on PostgreSQL).
+            # row updating them (3.5 of 3.6 s per 100,000 events on PostgreSQL); all but
+            # the search index's (see _indexes_built_after).
             with _loading_fast():
                 with _indexes_built_after(events >= Event.objects.count()):
                     made = self._seed(rng, events, seed, timeline)
                 # bulk_create sends no signals: the chart's counts are made once, for
                 # everything. Under the load's settings: the 1.2 million rows of a million
-                # events' counts, each foreign key checked at commit, took 20 s more.
+                # events' counts, each foreign key checked at commit, took 17 s more.
                 rollup.recount()
             DataVersion.bump()
         analyse()
@@ -285,10 +293,13 @@ class Command(BaseCommand):
         batches = self._batches(
             rng, events.ids(n), offset, seed, categories, actors, sources, timeline
         )
-        for ids, made, related in _ahead(batches):
-            events.insert(made, ids)
-            for model, rows in related.items():
-                parts[model].insert(rows)
+        # Closed when the loop ends, by an error too: the thread stops then, not when the
+        # generator is collected.
+        with closing(_ahead(batches)) as ahead:
+            for ids, made, related in ahead:
+                events.insert(made, ids)
+                for model, rows in related.items():
+                    parts[model].insert(rows)
         return n
 
     def _batches(
