@@ -3,6 +3,7 @@ the events' own pages say, and follow every change to what they show."""
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -178,6 +179,44 @@ def test_kept_output_that_would_read_the_database_is_refused(seed):
     with pytest.raises(rows.NotInRows):
         rows.kept(event, "summary", lambda: event.summary)  # not read with a chart's events
     assert rows.kept(event, "title", lambda: event.title) == event.title
+
+
+def test_a_card_being_kept_in_one_thread_refuses_no_query_of_another_sharing_its_connection(
+    seed,
+):
+    """A test's live server shares one SQLite connection between its threads: one reader's
+    card being made must not refuse another reader's query, nor stay refusing after."""
+    from django.db import connections
+
+    from timeline.reader import rows
+
+    event = rows.most_important(Event.objects.published(), "category", None, 1)[0]
+    shared = connections["default"]  # this thread's connection object, not the proxy's
+    other: list = []
+
+    def read_elsewhere():
+        try:
+            with shared.cursor() as cursor:
+                cursor.execute("SELECT COUNT(*) FROM timeline_event")
+                other.append(cursor.fetchone()[0])
+        except Exception as error:  # noqa: BLE001 - what the other reader would have got
+            other.append(error)
+
+    def make():
+        thread = threading.Thread(target=read_elsewhere)
+        thread.start()
+        thread.join()
+        with pytest.raises(rows.NotInRows):  # this thread is still refused
+            Event.objects.count()
+        return event.title
+
+    shared.inc_thread_sharing()
+    try:
+        assert rows.kept(event, ("shared", event.pk), make) == event.title
+    finally:
+        shared.dec_thread_sharing()
+    assert other == [Event.objects.count()]
+    assert Event.objects.filter(pk=event.pk).exists()  # and nothing refuses after
 
 
 def test_rows_read_by_a_kept_statement_are_the_rows_the_orm_reads(seed):
